@@ -1,0 +1,182 @@
+/**
+ * Composition root: builds the one `services` object from config, then wires the Express routes,
+ * the Colyseus rooms and the lifecycle around it. Nothing else in the tree constructs a service.
+ */
+import http from 'node:http';
+import express from 'express';
+import { Server, LocalPresence, type Presence } from '@colyseus/core';
+import { WebSocketTransport } from '@colyseus/ws-transport';
+import type { Config } from './src/platform/config.ts';
+import { OffsetClock, SystemClock, type Clock } from './src/platform/clock.ts';
+import { openDatabase, type Database } from './src/platform/db.ts';
+import { LocalBus, type Bus } from './src/platform/bus.ts';
+import { Snowflake, workerId } from './src/platform/ids.ts';
+import type { Logger } from './src/platform/logger.ts';
+import { Metrics } from './src/platform/metrics.ts';
+import { ConnectionGate } from './src/platform/connections.ts';
+import { Lifecycle } from './src/platform/lifecycle.ts';
+import { AppError } from './src/platform/errors.ts';
+import { errorHandler, notFoundHandler, requestContext, sendError } from './src/platform/http.ts';
+import { LogService } from './src/logs/logs.service.ts';
+import { SessionService } from './src/accounts/sessions.service.ts';
+import { AccountService } from './src/accounts/accounts.service.ts';
+import { accountRoutes } from './src/accounts/accounts.routes.ts';
+import { DevSmsProvider, HttpSmsProvider, type SmsProvider } from './src/accounts/sms.ts';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: Database;
+  bus: Bus;
+  presence: Presence;
+  ids: Snowflake;
+  metrics: Metrics;
+  connections: ConnectionGate;
+  lifecycle: Lifecycle;
+  logs: LogService;
+  sessions: SessionService;
+  accounts: AccountService;
+  sms: SmsProvider;
+  /** This process's address as clients reach it (PUBLIC_ADDRESS, else host:port once listening). */
+  publicAddress: () => string;
+}
+
+export async function buildServices(config: Config, logger: Logger): Promise<Services> {
+  const clock: Clock = config.testHooks ? new OffsetClock() : new SystemClock();
+  const db = await openDatabase(config.databaseUrl, logger);
+  const bus: Bus = new LocalBus();
+  const presence: Presence = new LocalPresence();
+  const metrics = new Metrics();
+  const lifecycle = new Lifecycle(logger);
+  const ids = new Snowflake(clock, workerId());
+  const logs = new LogService({ em: db.em, clock, logger });
+  const sessions = new SessionService({ config, clock, bus, em: db.em });
+  const sms: SmsProvider = config.smsProvider === 'http'
+    ? new HttpSmsProvider({ url: config.smsHttpUrl!, token: config.smsHttpToken, logger })
+    : new DevSmsProvider();
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, sms, logs, logger });
+  let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
+  const services: Services = {
+    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms,
+    connections: new ConnectionGate(config.maxConnections, metrics),
+    publicAddress: () => address,
+  };
+  lifecycle.onStart('address', () => {
+    if (!config.publicAddress) address = `127.0.0.1:${arenaPortOf(services) ?? config.port}`;
+  });
+  lifecycle.onStop('sessions', () => sessions.close());
+  return services;
+}
+
+const ports = new WeakMap<Services, number>();
+function arenaPortOf(services: Services): number | undefined {
+  return ports.get(services);
+}
+
+export interface Arena {
+  services: Services;
+  server: Server;
+  httpServer: http.Server;
+  listen(): Promise<number>;
+  shutdown(reason: string): Promise<void>;
+}
+
+export function createArena(services: Services): Arena {
+  const { config, logger, metrics, lifecycle } = services;
+  const httpServer = http.createServer();
+  const transport = new WebSocketTransport({ server: httpServer, maxPayload: 4 * 1024 });
+  const server = new Server({
+    transport,
+    presence: services.presence,
+    greet: false,
+    gracefullyShutdown: false,
+    logger: logger.child({ module: 'colyseus' }),
+    express: (app) => mountHttp(app, services),
+  });
+
+  let stopping: Promise<void> | undefined;
+  const arena: Arena = {
+    services,
+    server,
+    httpServer,
+    async listen() {
+      await server.listen(config.port, config.host);
+      const address = httpServer.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      ports.set(services, port);
+      await lifecycle.start();
+      await services.logs.write('system', { operation: 'server_started', result: 'success', detail: { port, pid: process.pid, address: services.publicAddress() } });
+      logger.info({ module: 'server', port, address: services.publicAddress(), database: services.db.dialect }, 'server started');
+      return port;
+    },
+    shutdown(reason: string) {
+      stopping ??= (async () => {
+        lifecycle.shuttingDown = true;
+        logger.info({ module: 'server', reason }, 'server stopping');
+        // Feature hooks first (tell clients, end SSE streams, stop workers), then rooms and transport.
+        await lifecycle.stop();
+        await server.gracefullyShutdown(false);
+        await services.logs.write('system', { operation: 'server_stopped', result: 'success', detail: { reason, pid: process.pid } });
+        await services.bus.close();
+        await services.db.close();
+        logger.info({ module: 'server', reason }, 'server stopped');
+      })();
+      return stopping;
+    },
+  };
+  return arena;
+}
+
+function mountHttp(app: express.Application, services: Services): void {
+  const { config, logger, metrics, lifecycle } = services;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext(logger, config.trustProxyHops));
+  app.use(metrics.httpMiddleware());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const database = await services.db.ping();
+    const ready = database && !lifecycle.shuttingDown;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, presence: true, shuttingDown: lifecycle.shuttingDown });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  app.use((req, res, next) => {
+    if (lifecycle.shuttingDown) return sendError(res, new AppError('UNAVAILABLE', 'server is shutting down'));
+    next();
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: config.bodyLimitBytes, strict: false, type: () => true }));
+  api.use(accountRoutes(services));
+  if (config.testHooks) api.use(testHooks(services));
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger, (err, req) => {
+    void services.logs.write('error', { operation: 'http', result: 'fail', detail: { module: 'http', previousModule: req.path, message: String((err as Error)?.message ?? err) } });
+  }));
+}
+
+/** Test-only endpoints (TEST_HOOKS=1, refused in production): move the injected clock. */
+function testHooks(services: Services): express.Router {
+  const r = express.Router();
+  r.post('/__test/clock', (req, res) => {
+    const clock = services.clock as OffsetClock;
+    const body = (req.body ?? {}) as { advanceMs?: number; setMs?: number };
+    if (typeof body.setMs === 'number') clock.set(body.setMs);
+    if (typeof body.advanceMs === 'number') clock.advance(body.advanceMs);
+    res.json({ now: clock.now() });
+  });
+  r.get('/__test/clock', (_req, res) => {
+    res.json({ now: services.clock.now() });
+  });
+  return r;
+}

@@ -1,0 +1,237 @@
+import { createHash, createHmac } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { EntityManager } from '@mikro-orm/sql';
+import { AppError } from '../platform/errors.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Bus, RevokeReason } from '../platform/bus.ts';
+import { randomToken } from '../platform/ids.ts';
+import { Session, type ISession } from './accounts.entities.ts';
+
+/**
+ * Sessions as a mechanism (S2): an access token is a signed pointer to a session row, and is only
+ * as good as that row. Revocation marks the row and announces it on the bus, so every process
+ * closes the session's rooms and streams, and refuses its token, at once.
+ */
+
+export interface SessionTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+export interface SessionsConfig {
+  jwtSecret: string;
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+  singleSession: boolean;
+}
+
+interface CacheEntry {
+  userId: string;
+  revoked: boolean;
+  checkedAt: number;
+}
+
+/** How long a "live" answer is trusted without asking the database again (a lost bus message heals). */
+const LIVE_CACHE_MS = 5_000;
+const MAX_CACHE = 100_000;
+const PREVIOUS_HASHES_KEPT = 10;
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export class SessionService {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly config: SessionsConfig;
+  private readonly clock: Clock;
+  private readonly bus: Bus;
+  private readonly em: () => EntityManager;
+  private readonly unsubscribe: () => void;
+
+  constructor(deps: { config: SessionsConfig; clock: Clock; bus: Bus; em: () => EntityManager }) {
+    this.config = deps.config;
+    this.clock = deps.clock;
+    this.bus = deps.bus;
+    this.em = deps.em;
+    this.unsubscribe = this.bus.subscribe('session.revoked', (m) => {
+      this.remember(m.sessionId, { userId: m.userId, revoked: true, checkedAt: this.clock.now() });
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /**
+   * Opens a session for a user who just proved who they are. With one session per user, every
+   * older live session of the user is revoked: of two concurrent logins, the later one wins.
+   */
+  async issue(em: EntityManager, userId: string, opts: { ip?: string; channel?: string } = {}): Promise<SessionTokens & { sessionId: string }> {
+    const now = this.clock.now();
+    const sessionId = randomToken(18).replace(/[-_]/g, 'x').slice(0, 24);
+    const secret = randomToken(32);
+    em.create(Session, {
+      id: sessionId,
+      userId,
+      refreshHash: sha256(secret),
+      previousHashes: [],
+      createdAt: new Date(now),
+      refreshedAt: new Date(now),
+      expiresAt: new Date(now + this.config.refreshTokenTtlS * 1000),
+      ip: opts.ip ?? null,
+      channel: opts.channel ?? 'password',
+    });
+    await em.flush();
+    if (this.config.singleSession) {
+      await this.revokeOlderSessions(userId, sessionId, new Date(now), 'new_login');
+    }
+    return { sessionId, ...this.tokensFor(userId, sessionId, secret) };
+  }
+
+  private tokensFor(userId: string, sessionId: string, secret: string): SessionTokens {
+    const accessToken = jwt.sign({ sid: sessionId, typ: 'access' }, this.config.jwtSecret, {
+      algorithm: 'HS256',
+      subject: userId,
+      expiresIn: this.config.accessTokenTtlS,
+    });
+    return { accessToken, refreshToken: `${sessionId}.${secret}`, expiresIn: this.config.accessTokenTtlS };
+  }
+
+  /** Checks signature, expiry and live session state. Throws UNAUTHENTICATED or TOKEN_EXPIRED. */
+  async verifyAccess(token: string | undefined): Promise<AccessClaims> {
+    if (!token || token === '000000') throw new AppError('UNAUTHENTICATED', 'authorization: a bearer access token is required');
+    let payload: jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, this.config.jwtSecret, {
+        algorithms: ['HS256'],
+        clockTimestamp: Math.floor(this.clock.now() / 1000),
+      }) as jwt.JwtPayload;
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) throw new AppError('TOKEN_EXPIRED', 'access token expired; refresh it');
+      throw new AppError('UNAUTHENTICATED', 'access token invalid');
+    }
+    if (payload.typ !== 'access' || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') {
+      throw new AppError('UNAUTHENTICATED', 'access token invalid');
+    }
+    const live = await this.isLive(payload.sid);
+    if (!live) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    return { userId: payload.sub, sessionId: payload.sid };
+  }
+
+  async isLive(sessionId: string): Promise<boolean> {
+    const now = this.clock.now();
+    const cached = this.cache.get(sessionId);
+    if (cached && (cached.revoked || now - cached.checkedAt < LIVE_CACHE_MS)) return !cached.revoked;
+    const row = await this.em().findOne(Session, { id: sessionId }, { fields: ['id', 'userId', 'revokedAt', 'expiresAt'] });
+    const revoked = !row || row.revokedAt !== null || row.expiresAt.getTime() <= now;
+    this.remember(sessionId, { userId: row?.userId ?? '', revoked, checkedAt: now });
+    return !revoked;
+  }
+
+  private remember(sessionId: string, entry: CacheEntry): void {
+    if (this.cache.size >= MAX_CACHE) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.delete(sessionId);
+    this.cache.set(sessionId, entry);
+  }
+
+  /**
+   * Rotates a refresh token. The old secret stops working; presenting it (or any earlier one)
+   * again means it leaked, so the whole session is revoked.
+   */
+  async refresh(refreshToken: string): Promise<SessionTokens & { sessionId: string; userId: string }> {
+    const dot = refreshToken.indexOf('.');
+    const sessionId = dot > 0 ? refreshToken.slice(0, dot) : '';
+    const secret = dot > 0 ? refreshToken.slice(dot + 1) : '';
+    if (!sessionId || !secret) throw new AppError('UNAUTHENTICATED', 'refreshToken: invalid');
+    const em = this.em();
+    const session = await em.findOne(Session, { id: sessionId });
+    if (!session) throw new AppError('UNAUTHENTICATED', 'refreshToken: invalid');
+    const presented = sha256(secret);
+    const now = this.clock.now();
+    if (session.revokedAt) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    if (session.expiresAt.getTime() <= now) throw new AppError('UNAUTHENTICATED', 'refreshToken: expired; log in again');
+    if (presented !== session.refreshHash) {
+      if (session.previousHashes.includes(presented)) {
+        await this.revoke(sessionId, 'refresh_reuse');
+        throw new AppError('UNAUTHENTICATED', 'refreshToken: already used; the session has been revoked');
+      }
+      throw new AppError('UNAUTHENTICATED', 'refreshToken: invalid');
+    }
+    const nextSecret = randomToken(32);
+    const previous = [presented, ...session.previousHashes].slice(0, PREVIOUS_HASHES_KEPT);
+    // Compare-and-set on the current hash: of two concurrent uses of one token, one rotates and the
+    // other is reuse.
+    const updated = await em.nativeUpdate(Session, { id: sessionId, refreshHash: presented, revokedAt: null }, {
+      refreshHash: sha256(nextSecret),
+      previousHashes: previous,
+      refreshedAt: new Date(now),
+    });
+    if (updated !== 1) {
+      await this.revoke(sessionId, 'refresh_reuse');
+      throw new AppError('UNAUTHENTICATED', 'refreshToken: already used; the session has been revoked');
+    }
+    return { sessionId, userId: session.userId, ...this.tokensFor(session.userId, sessionId, nextSecret) };
+  }
+
+  async revoke(sessionId: string, reason: RevokeReason): Promise<boolean> {
+    const em = this.em();
+    const row = await em.findOne(Session, { id: sessionId }, { fields: ['id', 'userId'] });
+    if (!row) return false;
+    const n = await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date(this.clock.now()), revokeReason: reason });
+    await this.announce([{ id: sessionId, userId: row.userId }], reason);
+    return n > 0;
+  }
+
+  /** Revokes every live session of a user (ban, password change, reset, deregister, kick). */
+  async revokeAllForUser(userId: string, reason: RevokeReason, exceptSessionId?: string): Promise<number> {
+    const em = this.em();
+    const where: Record<string, unknown> = { userId, revokedAt: null };
+    if (exceptSessionId) where.id = { $ne: exceptSessionId };
+    const live = await em.find(Session, where, { fields: ['id', 'userId'] });
+    if (!live.length) return 0;
+    await em.nativeUpdate(Session, { id: { $in: live.map((s) => s.id) }, revokedAt: null }, {
+      revokedAt: new Date(this.clock.now()),
+      revokeReason: reason,
+    });
+    await this.announce(live, reason);
+    return live.length;
+  }
+
+  private async revokeOlderSessions(userId: string, keepId: string, keepCreatedAt: Date, reason: RevokeReason): Promise<void> {
+    const em = this.em();
+    const older = await em.find(Session, {
+      userId,
+      revokedAt: null,
+      id: { $ne: keepId },
+      $or: [{ createdAt: { $lt: keepCreatedAt } }, { createdAt: keepCreatedAt, id: { $lt: keepId } }],
+    }, { fields: ['id', 'userId'] });
+    if (!older.length) return;
+    await em.nativeUpdate(Session, { id: { $in: older.map((s) => s.id) }, revokedAt: null }, {
+      revokedAt: new Date(this.clock.now()),
+      revokeReason: reason,
+    });
+    await this.announce(older, reason);
+  }
+
+  private async announce(sessions: Pick<ISession, 'id' | 'userId'>[], reason: RevokeReason): Promise<void> {
+    const now = this.clock.now();
+    for (const s of sessions) {
+      this.remember(s.id, { userId: s.userId, revoked: true, checkedAt: now });
+      await this.bus.publish('session.revoked', { sessionId: s.id, userId: s.userId, reason });
+    }
+  }
+
+  /** A per-purpose signing key derived from the JWT secret (admin tokens never verify as player tokens). */
+  derivedSecret(purpose: string): string {
+    return createHmac('sha256', this.config.jwtSecret).update(purpose).digest('hex');
+  }
+}

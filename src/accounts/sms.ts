@@ -1,0 +1,51 @@
+import type { Logger } from '../platform/logger.ts';
+
+/** The SMS seam (S2): the service decides what to send; a provider only delivers it. */
+export interface SmsProvider {
+  readonly name: string;
+  send(phone: string, code: string, purpose: string): Promise<void>;
+}
+
+/**
+ * Development provider. Its "delivery" is a line on stderr for the developer to read; it never
+ * goes through the application log, where codes must not appear. Refused in production.
+ */
+export class DevSmsProvider implements SmsProvider {
+  readonly name = 'dev';
+  private readonly write: (line: string) => void;
+
+  constructor(write: (line: string) => void = (line) => process.stderr.write(line)) {
+    this.write = write;
+  }
+
+  async send(phone: string, code: string, purpose: string): Promise<void> {
+    this.write(`[dev-sms] ${phone} ${purpose} code ${code}\n`);
+  }
+}
+
+/** POSTs {phone, code, purpose} as JSON to the configured gateway, with an optional bearer token. */
+export class HttpSmsProvider implements SmsProvider {
+  readonly name = 'http';
+  private readonly url: string;
+  private readonly token?: string;
+  private readonly logger: Logger;
+
+  constructor(opts: { url: string; token?: string; logger: Logger }) {
+    this.url = opts.url;
+    this.token = opts.token;
+    this.logger = opts.logger;
+  }
+
+  async send(phone: string, code: string, purpose: string): Promise<void> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      body: JSON.stringify({ phone, code, purpose }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) {
+      this.logger.error({ module: 'sms', status: res.status }, 'sms gateway refused the message');
+      throw new Error(`sms gateway answered ${res.status}`);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { Clock } from '../platform/clock.ts';
+import type { Logger } from '../platform/logger.ts';
+import { LOG_KINDS, type LogKind } from './logs.entities.ts';
+
+export interface LogEntry {
+  userId?: string | null;
+  operation: string;
+  result?: 'success' | 'fail' | string | null;
+  ip?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+/**
+ * Writes the database logs (S9). A failed log write is reported to pino and never fails the
+ * operation being logged; writes that must share a transaction (order logs of a claim) pass its EM.
+ */
+export class LogService {
+  private readonly em: () => EntityManager;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(deps: { em: () => EntityManager; clock: Clock; logger: Logger }) {
+    this.em = deps.em;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+  }
+
+  row(entry: LogEntry) {
+    return {
+      at: new Date(this.clock.now()),
+      userId: entry.userId ?? null,
+      operation: entry.operation,
+      result: entry.result ?? null,
+      ip: entry.ip ?? null,
+      detail: entry.detail ?? null,
+    };
+  }
+
+  /** Inside a caller's transaction: fails with it. */
+  async writeIn(em: EntityManager, kind: LogKind, entry: LogEntry): Promise<void> {
+    await em.insert(LOG_KINDS[kind], this.row(entry) as never);
+  }
+
+  async write(kind: LogKind, entry: LogEntry): Promise<void> {
+    try {
+      await this.em().insert(LOG_KINDS[kind], this.row(entry) as never);
+    } catch (err) {
+      this.logger.error({ err, module: 'logs', kind, operation: entry.operation }, 'log write failed');
+    }
+  }
+
+  async writeMany(kind: LogKind, entries: LogEntry[]): Promise<void> {
+    if (!entries.length) return;
+    try {
+      await this.em().insertMany(LOG_KINDS[kind], entries.map((e) => this.row(e)) as never[]);
+    } catch (err) {
+      this.logger.error({ err, module: 'logs', kind }, 'log write failed');
+    }
+  }
+
+  behavior(entry: LogEntry): Promise<void> {
+    return this.write('behavior', entry);
+  }
+}

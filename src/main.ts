@@ -1,0 +1,54 @@
+/**
+ * The server process: read config, open the database (creating and migrating it), build the
+ * services, listen, and stop gracefully on SIGTERM/SIGINT (S1). Started by bin/server.js, which
+ * refuses old Node versions first.
+ */
+import { loadConfig, ConfigError } from './platform/config.ts';
+import { createLogger } from './platform/logger.ts';
+import { buildServices, createArena } from '../arena.config.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}
+
+const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+const services = await buildServices(config, logger).catch((err) => {
+  logger.fatal({ err, module: 'server' }, 'start-up failed');
+  process.exit(1);
+});
+const arena = createArena(services);
+await arena.listen();
+
+let signals = 0;
+const stop = (reason: string) => {
+  if (++signals > 1) {
+    logger.warn({ module: 'server' }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  const timer = setTimeout(() => {
+    logger.error({ module: 'server', timeoutMs: config.shutdownTimeoutMs }, 'graceful shutdown timed out');
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
+  timer.unref();
+  arena.shutdown(reason).then(
+    () => {
+      logger.flush();
+      setImmediate(() => process.exit(0));
+    },
+    (err) => {
+      logger.error({ err, module: 'server' }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+services.lifecycle.onStart('shutdown-hook', () => undefined);
+(services as { requestShutdown?: (reason: string) => void }).requestShutdown = stop;

@@ -1,0 +1,163 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Layered configuration: config/default.json, then config/<NODE_ENV>.json, then the environment.
+ * Every key has one environment name, derived from the key (reconnectWindowS -> RECONNECT_WINDOW_S),
+ * so the table in the README and the schema below cannot drift apart.
+ */
+
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
+const DEV_ADMIN_PASSWORD = 'dev-admin-password';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as UTC or Asia/Shanghai');
+
+const databaseUrl = z.string().refine(
+  (u) => /^sqlite:/.test(u) || /^(mysql|mariadb):\/\//.test(u),
+  'must start with sqlite:, mysql:// or mariadb://',
+);
+
+export const configSchema = z.object({
+  nodeEnv: z.enum(['development', 'production', 'test']).default('development'),
+  port: int(0, 65535),
+  host: z.string().default('0.0.0.0'),
+  databaseUrl,
+  redisUrl: z.string().url().optional(),
+  publicAddress: z.string().min(1).optional(),
+  jwtSecret: z.string().min(16).default(DEV_JWT_SECRET),
+  adminUser: z.string().min(1).default('admin'),
+  adminPassword: z.string().min(8).default(DEV_ADMIN_PASSWORD),
+  smsProvider: z.enum(['dev', 'http']),
+  smsHttpUrl: z.string().url().optional(),
+  smsHttpToken: z.string().optional(),
+  thirdPartyVerifier: z.enum(['dev', 'http']).default('dev'),
+  thirdPartyHttpUrl: z.string().url().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  logPretty: bool,
+  maxConnections: int(1),
+  downloadsDir: z.string().min(1),
+  gameTimezone: timezone,
+  trustProxyHops: int(0, 10),
+  smsDailyPerPhone: int(1),
+  smsDailyPerIp: int(1),
+  smsCodeTtlS: int(10).default(300),
+  smsCooldownS: int(0).default(60),
+  smsMaxAttempts: int(1).default(5),
+  loginPerIpPerMinute: int(1),
+  loginLockFailures: int(1).default(5),
+  loginLockWindowS: int(1).default(900),
+  loginLockS: int(1).default(900),
+  accessTokenTtlS: int(10).default(900),
+  refreshTokenTtlS: int(60).default(30 * 24 * 3600),
+  bcryptCost: int(4, 15),
+  singleSession: bool,
+  onlineStaleS: int(10).default(120),
+  pushHeartbeatMs: int(50),
+  lobbyPushMs: int(50),
+  lobbyResendMs: int(50),
+  roomResendMs: int(50),
+  triggerScanMs: int(50),
+  pushCacheRefreshMs: int(50),
+  reconnectWindowS: z.coerce.number().min(0),
+  shutdownTimeoutMs: int(100),
+  bodyLimitBytes: int(1024).default(64 * 1024),
+  modes: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), int(1, 64)),
+  /** Test-only endpoints (moving the clock). Refused in production. */
+  testHooks: bool.default(false),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+/** Keys that may only come from the environment: a secret in a committed file is a leak. */
+const SECRET_KEYS: ConfigKey[] = ['jwtSecret', 'adminPassword', 'smsHttpToken'];
+
+export function envNameOf(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+export class ConfigError extends Error {}
+
+function readJson(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`config: ${file} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  configDir = path.resolve(import.meta.dirname, '../../config'),
+): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const layers = [readJson(path.join(configDir, 'default.json')), readJson(path.join(configDir, `${nodeEnv}.json`))];
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if ((SECRET_KEYS as string[]).includes(key)) {
+        throw new ConfigError(`config: ${key} is a secret and may only be set through the environment (${envNameOf(key)})`);
+      }
+      merged[key] = value;
+    }
+  }
+  const shape = configSchema.shape as Record<string, z.ZodType>;
+  for (const key of Object.keys(shape)) {
+    const raw = env[envNameOf(key)];
+    if (raw === undefined || raw === '') continue;
+    if (key === 'modes') {
+      try {
+        merged[key] = JSON.parse(raw);
+      } catch {
+        throw new ConfigError(`config: MODES must be JSON such as {"duel":2}`);
+      }
+    } else {
+      merged[key] = raw;
+    }
+  }
+  merged.nodeEnv = nodeEnv;
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? '');
+    throw new ConfigError(`config: ${envNameOf(key)} (${key}) ${issue.message}; got ${JSON.stringify(merged[key])}`);
+  }
+  const config = parsed.data;
+  refuseUnsafeProduction(config);
+  if (config.smsProvider === 'http' && !config.smsHttpUrl) {
+    throw new ConfigError('config: SMS_HTTP_URL (smsHttpUrl) is required when SMS_PROVIDER=http');
+  }
+  return config;
+}
+
+function refuseUnsafeProduction(config: Config): void {
+  if (config.nodeEnv !== 'production') return;
+  if (config.jwtSecret === DEV_JWT_SECRET) {
+    throw new ConfigError('config: JWT_SECRET must be set in production (the development default is refused)');
+  }
+  if (config.adminPassword === DEV_ADMIN_PASSWORD) {
+    throw new ConfigError('config: ADMIN_PASSWORD must be set in production (the development default is refused)');
+  }
+  if (config.smsProvider === 'dev') {
+    throw new ConfigError('config: SMS_PROVIDER=dev is refused in production; use http');
+  }
+  if (config.thirdPartyVerifier === 'dev') {
+    throw new ConfigError('config: THIRD_PARTY_VERIFIER=dev is refused in production; use http');
+  }
+  if (config.testHooks) {
+    throw new ConfigError('config: TEST_HOOKS is refused in production');
+  }
+}

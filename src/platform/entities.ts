@@ -1,0 +1,8 @@
+import { accountEntities } from '../accounts/accounts.entities.ts';
+import { logEntities } from '../logs/logs.entities.ts';
+
+/** Every entity of the product, one line per feature: the ORM, migrations and the admin DB tool read this. */
+export const allEntities = [
+  ...accountEntities,
+  ...logEntities,
+];

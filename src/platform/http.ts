@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * The HTTP side of the error contract: zod parsing that names the field, one error handler that
+ * maps AppError codes to statuses, and the helpers every routes file shares.
+ */
+
+export function parse<S extends z.ZodType>(schema: S, data: unknown, where: 'body' | 'query' | 'params' = 'body'): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.length ? issue.path.join('.') : where;
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) message = 'is required';
+  throw new AppError('INVALID_INPUT', `${field}: ${message}`, { details: { field } });
+}
+
+/** The body of a JSON route: must be a JSON object (not an array, string or number). */
+export function bodyOf(req: Request): Record<string, unknown> {
+  const body = req.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new AppError('INVALID_INPUT', 'body: must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+export function sendError(res: Response, err: AppError): void {
+  if (err.retryAfterS !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterS))));
+  res.status(err.status).json(err.toJSON());
+}
+
+/** Express body-parser and friends throw errors with `type`/`status`; read them as contract errors. */
+function fromFrameworkError(err: unknown): AppError | undefined {
+  const e = err as { type?: string; status?: number; statusCode?: number; message?: string };
+  switch (e?.type) {
+    case 'entity.parse.failed': return new AppError('INVALID_INPUT', 'body: malformed JSON');
+    case 'entity.too.large': return new AppError('PAYLOAD_TOO_LARGE', 'body: larger than the allowed size');
+    case 'encoding.unsupported':
+    case 'charset.unsupported': return new AppError('INVALID_INPUT', 'body: unsupported encoding or charset');
+    case 'request.aborted': return new AppError('INVALID_INPUT', 'body: request aborted');
+    case 'request.size.invalid': return new AppError('INVALID_INPUT', 'body: size does not match Content-Length');
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'body: larger than the allowed size');
+  if (status && status >= 400 && status < 500) return new AppError('INVALID_INPUT', `request: ${e.message ?? 'bad request'}`);
+  if (err instanceof URIError) return new AppError('INVALID_INPUT', 'path: malformed percent-encoding');
+  return undefined;
+}
+
+export interface ErrorReporter {
+  (err: unknown, req: Request): void;
+}
+
+export function errorHandler(logger: Logger, report?: ErrorReporter): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = err instanceof AppError ? err : fromFrameworkError(err);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (appError) {
+      sendError(res, appError);
+      return;
+    }
+    (req.log ?? logger).error({ err, module: 'http' }, 'unhandled error');
+    report?.(err, req);
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error; it has been logged' } });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendError(res, new AppError('NOT_FOUND', `route ${req.method} ${req.path} not found`));
+};
+
+/**
+ * The client's address: the socket's, unless `hops` trusted proxies sit in front, in which case the
+ * entry that many places from the right of X-Forwarded-For (what the outermost trusted proxy saw).
+ */
+export function clientIp(req: { headers: Record<string, string | string[] | undefined>; socket: { remoteAddress?: string } }, hops: number): string {
+  const socketIp = normalizeIp(req.socket.remoteAddress ?? '');
+  if (hops <= 0) return socketIp;
+  const header = req.headers['x-forwarded-for'];
+  const list = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const chain = [...list, socketIp];
+  const index = chain.length - 1 - hops;
+  return normalizeIp(chain[Math.max(0, index)]!);
+}
+
+function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      id: string;
+      log: Logger;
+      ip_: string;
+    }
+  }
+}
+
+export function requestContext(logger: Logger, trustProxyHops: number): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    req.id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    req.ip_ = clientIp(req, trustProxyHops);
+    req.log = logger.child({ reqId: req.id });
+    next();
+  };
+}
+
+/** Bearer token of a request; the placeholder `000000` counts as none (API.md conventions). */
+export function bearerToken(req: Request): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  const token = m?.[1]?.trim();
+  if (!token || token === '000000') return undefined;
+  return token;
+}
+
+export type { Request, Response, NextFunction, RequestHandler };

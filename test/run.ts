@@ -1,0 +1,72 @@
+/**
+ * `npm test`: the whole suite on SQLite, then on MariaDB/MySQL when one answers, in parallel
+ * mocha workers (each test file runs its own server processes on its own ports and databases).
+ * On a machine without MariaDB or Redis the suites that need them are skipped and named; with
+ * CI=true a skipped suite fails the run.
+ *
+ *   TEST_MYSQL_URL  server to create test databases on (default mysql://root@127.0.0.1:3306)
+ *   TEST_REDIS_URL  Redis for cluster suites (default redis://127.0.0.1:6379)
+ *   TEST_DBS        which databases to run (default "sqlite,mysql")
+ *   extra arguments are passed to mocha (e.g. a file path or --grep)
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+const mysqlUrl = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const wanted = (process.env.TEST_DBS ?? 'sqlite,mysql').split(',').map((s) => s.trim());
+const extra = process.argv.slice(2);
+
+function reachable(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: u.hostname, port: Number(u.port) }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.setTimeout(1500, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function mocha(env: Record<string, string>, label: string): Promise<number> {
+  const jobs = process.env.TEST_JOBS ?? '3';
+  const args = [path.join(root, 'node_modules/mocha/bin/mocha.js'), ...(extra.length ? extra : ['--parallel', '--jobs', jobs])];
+  console.log(`\n=== ${label} ===`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+const skipped: string[] = [];
+const failures: string[] = [];
+const redisUp = await reachable(redisUrl);
+if (!redisUp) skipped.push(`cluster suites (no Redis at ${redisUrl})`);
+const common = { TEST_REDIS_URL: redisUp ? redisUrl : '' };
+
+if (wanted.includes('sqlite')) {
+  if ((await mocha({ ...common, TEST_DB: 'sqlite' }, 'SQLite')) !== 0) failures.push('SQLite');
+}
+if (wanted.includes('mysql')) {
+  if (await reachable(mysqlUrl)) {
+    if ((await mocha({ ...common, TEST_DB: 'mysql', TEST_MYSQL_URL: mysqlUrl }, `MariaDB/MySQL (${new URL(mysqlUrl).host})`)) !== 0) failures.push('MariaDB/MySQL');
+  } else {
+    skipped.push(`MariaDB/MySQL suite (nothing answers at ${new URL(mysqlUrl).host})`);
+  }
+}
+
+console.log('');
+for (const s of skipped) console.log(`skipped: ${s}`);
+if (failures.length) console.log(`failed: ${failures.join(', ')}`);
+if (ci && skipped.length) {
+  console.log('CI=true: a skipped suite fails the run');
+  process.exit(1);
+}
+process.exit(failures.length ? 1 : 0);
