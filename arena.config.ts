@@ -22,6 +22,10 @@ import { SessionService } from './src/accounts/sessions.service.ts';
 import { AccountService } from './src/accounts/accounts.service.ts';
 import { accountRoutes } from './src/accounts/accounts.routes.ts';
 import { DevSmsProvider, HttpSmsProvider, type SmsProvider } from './src/accounts/sms.ts';
+import { OnlineService } from './src/accounts/online.service.ts';
+import { ChannelRegistry } from './src/platform/channels.ts';
+import { AdminService } from './src/admin/admin.service.ts';
+import { adminRoutes } from './src/admin/admin.routes.ts';
 
 export interface Services {
   config: Config;
@@ -38,6 +42,9 @@ export interface Services {
   sessions: SessionService;
   accounts: AccountService;
   sms: SmsProvider;
+  online: OnlineService;
+  channels: ChannelRegistry;
+  admin: AdminService;
   /** This process's address as clients reach it (PUBLIC_ADDRESS, else host:port once listening). */
   publicAddress: () => string;
 }
@@ -56,16 +63,23 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     ? new HttpSmsProvider({ url: config.smsHttpUrl!, token: config.smsHttpToken, logger })
     : new DevSmsProvider();
   const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, sms, logs, logger });
+  const online = new OnlineService({ em: db.em, clock, logger, staleS: config.onlineStaleS });
+  const channels = new ChannelRegistry(bus);
+  const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });
+  await admin.bootstrap(config.adminUser, config.adminPassword);
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const services: Services = {
-    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms,
+    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, admin,
     connections: new ConnectionGate(config.maxConnections, metrics),
     publicAddress: () => address,
   };
   lifecycle.onStart('address', () => {
     if (!config.publicAddress) address = `127.0.0.1:${arenaPortOf(services) ?? config.port}`;
   });
-  lifecycle.onStop('sessions', () => sessions.close());
+  lifecycle.onStop('sessions', () => {
+    sessions.close();
+    channels.close();
+  });
   return services;
 }
 
@@ -156,6 +170,7 @@ function mountHttp(app: express.Application, services: Services): void {
   const api = express.Router();
   api.use(express.json({ limit: config.bodyLimitBytes, strict: false, type: () => true }));
   api.use(accountRoutes(services));
+  api.use(adminRoutes(services));
   if (config.testHooks) api.use(testHooks(services));
   app.use('/api/v1', api);
 

@@ -5,7 +5,7 @@
  * SQLite is generated on a scratch in-memory database; MySQL on a scratch database of MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), so each folder holds SQL native to its dialect.
  */
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/sql';
 import { ormOptions, quoteIdent, withMysqlServer, type Dialect } from '../src/platform/db.ts';
@@ -50,6 +50,19 @@ function writeIndex(dir: string) {
 function className(file: string) {
   return file.replace(/\.ts$/, '').replace(/[^A-Za-z0-9_]/g, '_');
 }
+
+// One generator at a time: two concurrent runs would clobber each other's files and scratch database.
+const lock = path.join(root, 'migrations', '.generating');
+for (let i = 0; ; i++) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch {
+    if (i > 120) throw new Error(`${lock} is held; remove it if no generator is running`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
 const mysqlUrl = `${process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'}/arena_migration_scratch`;
 await generate('sqlite', 'sqlite::memory:');

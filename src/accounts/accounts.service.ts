@@ -6,7 +6,7 @@ import { dayKey, type Clock } from '../platform/clock.ts';
 import type { Snowflake } from '../platform/ids.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { LogService } from '../logs/logs.service.ts';
-import { SmsCode, User, type IUser } from './accounts.entities.ts';
+import { ServerSetting, SmsCode, User, type IUser } from './accounts.entities.ts';
 import { sha256, type SessionService, type SessionTokens } from './sessions.service.ts';
 import type { SmsProvider } from './sms.ts';
 import { normalizePhone } from './phone.ts';
@@ -155,11 +155,50 @@ export class AccountService {
     return { user: publicUser(user), ...strip(tokens) };
   }
 
+  /** Maintenance mode (S2): while on, only whitelisted users may log in and join rooms. */
+  async getMaintenance(): Promise<{ enabled: boolean; message: string }> {
+    const now = this.clock.now();
+    if (this.maintenanceCache && now - this.maintenanceCache.at < 2000) return this.maintenanceCache.value;
+    const row = await this.em().findOne(ServerSetting, { key: 'maintenance' });
+    const value = (row?.value as { enabled: boolean; message: string } | undefined) ?? { enabled: false, message: '' };
+    this.maintenanceCache = { at: now, value };
+    return value;
+  }
+
+  async setMaintenance(value: { enabled: boolean; message: string }): Promise<void> {
+    await this.em().upsert(ServerSetting, { key: 'maintenance', value, updatedAt: new Date(this.clock.now()) });
+    this.maintenanceCache = undefined;
+  }
+
+  private maintenanceCache?: { at: number; value: { enabled: boolean; message: string } };
+
+  /**
+   * May this user play now? Throws BANNED (an active ban), MAINTENANCE (maintenance on and not
+   * whitelisted) or UNAUTHENTICATED (closed account). Used by login, refresh and room joins.
+   */
+  async assertMayPlay(userId: string): Promise<IUser> {
+    const user = await this.em().findOne(User, { id: userId });
+    if (!user || user.closedAt) throw new AppError('UNAUTHENTICATED', 'account closed');
+    assertNotBanned(user, this.clock.now());
+    const maintenance = await this.getMaintenance();
+    if (maintenance.enabled && !user.whitelisted) {
+      throw new AppError('MAINTENANCE', maintenance.message || 'server under maintenance');
+    }
+    return user;
+  }
+
   async getUser(userId: string): Promise<PublicUser> {
     const user = await this.em().findOne(User, { id: userId });
     if (!user) throw new AppError('NOT_FOUND', 'user not found');
     return publicUser(user);
   }
+}
+
+export function assertNotBanned(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | 'banReason'>, now: number): void {
+  if (!user.bannedAt) return;
+  if (user.bannedUntil && user.bannedUntil.getTime() <= now) return;
+  const until = user.bannedUntil ? ` until ${user.bannedUntil.toISOString()}` : '';
+  throw new AppError('BANNED', `account banned${until}${user.banReason ? `: ${user.banReason}` : ''}`);
 }
 
 function strip(t: SessionTokens & { sessionId: string }): SessionTokens {

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127070811_initial extends Migration {
+export class Migration20261127070908_initial extends Migration {
 
-  override name = 'Migration20261127070811_initial';
+  override name = 'Migration20261127070908_initial';
 
   override up(): void | Promise<void> {
     this.addSql(`create table \`admin_users\` (\`id\` int unsigned not null auto_increment primary key, \`username\` varchar(64) not null, \`password_hash\` varchar(100) not null, \`created_at\` datetime(3) not null, \`last_login_at\` datetime(3) null) default character set utf8mb4 engine = InnoDB;`);

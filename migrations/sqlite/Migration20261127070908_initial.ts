@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127070811_initial extends Migration {
+export class Migration20261127070908_initial extends Migration {
 
-  override name = 'Migration20261127070811_initial';
+  override name = 'Migration20261127070908_initial';
 
   override up(): void | Promise<void> {
     this.addSql(`create table \`admin_users\` (\`id\` integer not null primary key autoincrement, \`username\` text not null, \`password_hash\` text not null, \`created_at\` datetime not null, \`last_login_at\` datetime null);`);

@@ -1,0 +1,83 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { Clock } from '../platform/clock.ts';
+import type { Logger } from '../platform/logger.ts';
+import { OnlineUser } from './accounts.entities.ts';
+
+/**
+ * `online_user` (在线用户表, S2): one row per live session, with where it is (lobby, game server,
+ * room). Rows of a crashed process stop being touched and are swept as offline after
+ * ONLINE_STALE_S; every live process touches the rows of its connected sessions well before that.
+ */
+export class OnlineService {
+  private readonly em: () => EntityManager;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly staleMs: number;
+
+  constructor(deps: { em: () => EntityManager; clock: Clock; logger: Logger; staleS: number }) {
+    this.em = deps.em;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.staleMs = deps.staleS * 1000;
+  }
+
+  private now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  /** A session was opened (login, register, third-party login, refresh of a dropped row). */
+  async sessionOpened(sessionId: string, userId: string, ip: string | null): Promise<void> {
+    const em = this.em();
+    const now = this.now();
+    await em.upsert(OnlineUser, {
+      sessionId, userId, ip, inLobby: false, gameServer: null, roomId: null,
+      connectedAt: now, lastSeenAt: now, offlineAt: null,
+    });
+  }
+
+  async sessionClosed(sessionIds: string[]): Promise<void> {
+    if (!sessionIds.length) return;
+    await this.em().nativeUpdate(OnlineUser, { sessionId: { $in: sessionIds }, offlineAt: null }, { offlineAt: this.now(), inLobby: false, roomId: null, gameServer: null });
+  }
+
+  async enterLobby(sessionId: string, server: string): Promise<void> {
+    await this.update(sessionId, { inLobby: true, gameServer: server });
+  }
+
+  async leaveLobby(sessionId: string): Promise<void> {
+    await this.update(sessionId, { inLobby: false });
+  }
+
+  async enterRoom(sessionId: string, roomId: string, server: string): Promise<void> {
+    await this.update(sessionId, { roomId, gameServer: server });
+  }
+
+  async leaveRoom(sessionId: string, roomId: string): Promise<void> {
+    await this.em().nativeUpdate(OnlineUser, { sessionId, roomId }, { roomId: null, lastSeenAt: this.now() });
+  }
+
+  private async update(sessionId: string, data: Partial<{ inLobby: boolean; gameServer: string | null; roomId: string | null }>): Promise<void> {
+    try {
+      await this.em().nativeUpdate(OnlineUser, { sessionId }, { ...data, lastSeenAt: this.now(), offlineAt: null });
+    } catch (err) {
+      this.logger.warn({ err, module: 'online' }, 'online row update failed');
+    }
+  }
+
+  /** Marks the given sessions as seen now (called periodically for this process's live channels). */
+  async touch(sessionIds: string[]): Promise<void> {
+    if (!sessionIds.length) return;
+    await this.em().nativeUpdate(OnlineUser, { sessionId: { $in: sessionIds }, offlineAt: null }, { lastSeenAt: this.now() });
+  }
+
+  /** Rows nobody touched for ONLINE_STALE_S belong to a dead process or client: mark them offline. */
+  async sweepStale(): Promise<number> {
+    const cutoff = new Date(this.clock.now() - this.staleMs);
+    return this.em().nativeUpdate(OnlineUser, { offlineAt: null, lastSeenAt: { $lt: cutoff } }, { offlineAt: this.now(), inLobby: false, roomId: null });
+  }
+
+  async countOnline(): Promise<number> {
+    const cutoff = new Date(this.clock.now() - this.staleMs);
+    return this.em().count(OnlineUser, { offlineAt: null, lastSeenAt: { $gte: cutoff } });
+  }
+}

@@ -1,0 +1,121 @@
+import type { Bus, RevokeReason } from './bus.ts';
+
+/**
+ * The live channels of this process: every SSE stream and every client of the lobby and game
+ * rooms registers here with who it belongs to and where it is. Push delivery asks this registry
+ * "who is in the lobby / in room R / in team T of room R / user U", and session revocation closes
+ * every channel of the revoked session from one place.
+ *
+ * Only this process's channels are here; other processes have their own registry and receive
+ * the same bus messages (S11).
+ */
+export type ChannelKind = 'sse' | 'lobby' | 'game';
+
+export interface Channel {
+  readonly kind: ChannelKind;
+  readonly userId: string;
+  readonly sessionId: string;
+  /** Game room id for `game` channels, lobby room id for `lobby` channels. */
+  roomId?: string;
+  /** Team within the game room, when the player has one. */
+  team?: string;
+  /** Sends one event; channels decide their wire format (SSE event, room message). */
+  send(event: string, data: unknown): void;
+  /** Ends the channel because its session was revoked (SSE: `kick` then close; rooms: close code). */
+  kick(reason: RevokeReason): void;
+}
+
+export class ChannelRegistry {
+  private readonly all = new Set<Channel>();
+  private readonly byUser = new Map<string, Set<Channel>>();
+  private readonly bySession = new Map<string, Set<Channel>>();
+  private readonly unsubscribe: () => void;
+  private readonly openedListeners = new Set<(channel: Channel) => void>();
+
+  constructor(bus: Bus) {
+    this.unsubscribe = bus.subscribe('session.revoked', (m) => this.kickSession(m.sessionId, m.reason));
+  }
+
+  /** Returns the unregister function; call it exactly when the channel closes. */
+  register(channel: Channel): () => void {
+    this.all.add(channel);
+    index(this.byUser, channel.userId, channel);
+    index(this.bySession, channel.sessionId, channel);
+    for (const listener of this.openedListeners) {
+      try {
+        listener(channel);
+      } catch {
+        // a listener's failure must not stop the channel from opening
+      }
+    }
+    return () => {
+      this.all.delete(channel);
+      unindex(this.byUser, channel.userId, channel);
+      unindex(this.bySession, channel.sessionId, channel);
+    };
+  }
+
+  /** Called for every newly registered channel (first delivery of pending personal messages...). */
+  onOpened(listener: (channel: Channel) => void): () => void {
+    this.openedListeners.add(listener);
+    return () => this.openedListeners.delete(listener);
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  channels(): Iterable<Channel> {
+    return this.all;
+  }
+
+  ofUser(userId: string): Channel[] {
+    return [...(this.byUser.get(userId) ?? [])];
+  }
+
+  ofSession(sessionId: string): Channel[] {
+    return [...(this.bySession.get(sessionId) ?? [])];
+  }
+
+  ofKind(kind: ChannelKind): Channel[] {
+    return [...this.all].filter((c) => c.kind === kind);
+  }
+
+  ofRoom(roomId: string, team?: string): Channel[] {
+    return [...this.all].filter((c) => c.kind === 'game' && c.roomId === roomId && (team === undefined || c.team === team));
+  }
+
+  /** Distinct users with at least one live channel on this process. */
+  userIds(): string[] {
+    return [...this.byUser.keys()];
+  }
+
+  kickSession(sessionId: string, reason: RevokeReason): number {
+    const channels = this.ofSession(sessionId);
+    for (const c of channels) {
+      try {
+        c.kick(reason);
+      } catch {
+        // already closing
+      }
+    }
+    return channels.length;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+}
+
+function index(map: Map<string, Set<Channel>>, key: string, channel: Channel): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(channel);
+}
+
+function unindex(map: Map<string, Set<Channel>>, key: string, channel: Channel): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(channel);
+  if (!set.size) map.delete(key);
+}
