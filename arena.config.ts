@@ -24,6 +24,7 @@ import { accountRoutes } from './src/accounts/accounts.routes.ts';
 import { DevSmsProvider, HttpSmsProvider, type SmsProvider } from './src/accounts/sms.ts';
 import { OnlineService } from './src/accounts/online.service.ts';
 import { ChannelRegistry } from './src/platform/channels.ts';
+import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
 import { adminRoutes } from './src/admin/admin.routes.ts';
 
@@ -44,6 +45,7 @@ export interface Services {
   sms: SmsProvider;
   online: OnlineService;
   channels: ChannelRegistry;
+  events: DomainEvents;
   admin: AdminService;
   /** This process's address as clients reach it (PUBLIC_ADDRESS, else host:port once listening). */
   publicAddress: () => string;
@@ -62,14 +64,15 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const sms: SmsProvider = config.smsProvider === 'http'
     ? new HttpSmsProvider({ url: config.smsHttpUrl!, token: config.smsHttpToken, logger })
     : new DevSmsProvider();
-  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, sms, logs, logger });
+  const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, sms, logs, logger, events });
   const online = new OnlineService({ em: db.em, clock, logger, staleS: config.onlineStaleS });
   const channels = new ChannelRegistry(bus);
   const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });
   await admin.bootstrap(config.adminUser, config.adminPassword);
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const services: Services = {
-    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, admin,
+    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, events, admin,
     connections: new ConnectionGate(config.maxConnections, metrics),
     publicAddress: () => address,
   };

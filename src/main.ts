@@ -50,5 +50,4 @@ const stop = (reason: string) => {
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
-services.lifecycle.onStart('shutdown-hook', () => undefined);
-(services as { requestShutdown?: (reason: string) => void }).requestShutdown = stop;
+services.lifecycle.requestShutdown = stop;

@@ -6,6 +6,7 @@ import { dayKey, type Clock } from '../platform/clock.ts';
 import type { Snowflake } from '../platform/ids.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { LogService } from '../logs/logs.service.ts';
+import type { DomainEvents } from '../platform/events.ts';
 import { ServerSetting, SmsCode, User, type IUser } from './accounts.entities.ts';
 import { sha256, type SessionService, type SessionTokens } from './sessions.service.ts';
 import type { SmsProvider } from './sms.ts';
@@ -54,11 +55,13 @@ export class AccountService {
   private readonly sms: SmsProvider;
   private readonly logs: LogService;
   private readonly logger: Logger;
+  private readonly events: DomainEvents;
 
   constructor(deps: {
     config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake;
-    sessions: SessionService; sms: SmsProvider; logs: LogService; logger: Logger;
+    sessions: SessionService; sms: SmsProvider; logs: LogService; logger: Logger; events: DomainEvents;
   }) {
+    this.events = deps.events;
     this.config = deps.config;
     this.clock = deps.clock;
     this.em = deps.em;
@@ -136,6 +139,8 @@ export class AccountService {
     }
     const tokens = await this.sessions.issue(em, id, { ip, channel: 'register' });
     await this.logs.behavior({ userId: id, operation: 'register', result: 'success', ip });
+    // Registering fires `register` only (API.md); the session it opens is not a `login`.
+    this.events.emit('register', { userId: id, name: user.name, at: this.clock.now() });
     return { user: publicUser(user), ...strip(tokens) };
   }
 
@@ -152,6 +157,7 @@ export class AccountService {
     const tokens = await this.sessions.issue(em, user.id, { ip, channel: 'password' });
     await this.logs.write('login', { userId: user.id, operation: 'login', result: 'success', ip, detail: { channel: 'password' } });
     await this.logs.behavior({ userId: user.id, operation: 'login', result: 'success', ip });
+    this.events.emit('login', { userId: user.id, name: user.name, sessionId: tokens.sessionId, channel: 'password', at: this.clock.now() });
     return { user: publicUser(user), ...strip(tokens) };
   }
 

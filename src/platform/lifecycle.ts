@@ -11,6 +11,10 @@ export class Lifecycle {
   private readonly stopHooks: { name: string; fn: Hook }[] = [];
   private readonly logger: Logger;
   shuttingDown = false;
+  /** Set by the process entry point: asks for the same graceful stop as SIGTERM (console, admin API). */
+  requestShutdown: (reason: string) => void = () => {
+    throw new Error('shutdown is not available in this process');
+  };
 
   constructor(logger: Logger) {
     this.logger = logger;
