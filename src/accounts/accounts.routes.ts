@@ -4,6 +4,7 @@ import { bodyOf, parse } from '../platform/http.ts';
 import { requireUser } from './auth.middleware.ts';
 import type { AccountService } from './accounts.service.ts';
 import type { SessionService } from './sessions.service.ts';
+import type { RouteDoc } from '../platform/openapi.ts';
 
 /** HTTP adapter of accounts: parse with zod, call the service, answer JSON. Nothing else. */
 
@@ -16,6 +17,13 @@ export const accountSchemas = {
   register: z.object({ phone, code: z.string().regex(/^\d{6}$/, 'must be 6 digits'), password, name: name.optional() }),
   login: z.object({ phone, password: z.string().min(1).max(200) }),
 };
+
+export const accountRouteDocs: RouteDoc[] = [
+  { method: 'post', path: '/auth/code', summary: 'Send an SMS code', auth: 'none', body: accountSchemas.code, errors: ['RATE_LIMITED', 'DAILY_LIMIT'] },
+  { method: 'post', path: '/auth/register', summary: 'Register with phone, code and password', auth: 'none', body: accountSchemas.register, status: 201, errors: ['BAD_CODE', 'PHONE_TAKEN'] },
+  { method: 'post', path: '/auth/login', summary: 'Log in with phone and password', auth: 'none', body: accountSchemas.login, errors: ['BAD_CREDENTIALS', 'BANNED', 'MAINTENANCE', 'RATE_LIMITED'] },
+  { method: 'get', path: '/me', summary: 'The logged-in user', auth: 'user' },
+];
 
 export function accountRoutes(deps: { accounts: AccountService; sessions: SessionService }): Router {
   const { accounts, sessions } = deps;

@@ -33,7 +33,21 @@ export class ChannelRegistry {
   private readonly openedListeners = new Set<(channel: Channel) => void>();
 
   constructor(bus: Bus) {
-    this.unsubscribe = bus.subscribe('session.revoked', (m) => this.kickSession(m.sessionId, m.reason));
+    const offRevoked = bus.subscribe('session.revoked', (m) => this.kickSession(m.sessionId, m.reason));
+    // A personal notice (mail count, ...) goes to every live channel of the user on this process.
+    const offNotify = bus.subscribe('user.notify', (m) => {
+      for (const c of this.ofUser(m.userId)) {
+        try {
+          c.send(m.event, m.data);
+        } catch {
+          // a closing channel
+        }
+      }
+    });
+    this.unsubscribe = () => {
+      offRevoked();
+      offNotify();
+    };
   }
 
   /** Returns the unregister function; call it exactly when the channel closes. */
