@@ -37,7 +37,7 @@ function reachable(url: string): Promise<boolean> {
 
 function mocha(env: Record<string, string>, label: string): Promise<number> {
   const jobs = process.env.TEST_JOBS ?? '3';
-  const args = [path.join(root, 'node_modules/mocha/bin/mocha.js'), ...(extra.length ? extra : ['--parallel', '--jobs', jobs])];
+  const args = [path.join(root, 'node_modules/mocha/bin/mocha.js'), ...(extra.length ? extra : ['--parallel', '--jobs', jobs, 'test/**/*.test.ts'])];
   console.log(`\n=== ${label} ===`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });

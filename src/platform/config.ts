@@ -98,9 +98,20 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
+/** The project's config/ folder, found upwards from this file (works from src/ and from dist/src/). */
+export function defaultConfigDir(): string {
+  let dir = import.meta.dirname;
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'config');
+    if (existsSync(path.join(candidate, 'default.json'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new ConfigError('config: cannot find config/default.json above ' + import.meta.dirname);
+}
+
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  configDir = path.resolve(import.meta.dirname, '../../config'),
+  configDir = env.CONFIG_DIR ?? defaultConfigDir(),
 ): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const layers = [readJson(path.join(configDir, 'default.json')), readJson(path.join(configDir, `${nodeEnv}.json`))];

@@ -5,6 +5,8 @@ import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from './logger.ts';
 import { allEntities } from './entities.ts';
+import { migrations as sqliteMigrations } from '../../migrations/sqlite/index.ts';
+import { migrations as mysqlMigrations } from '../../migrations/mysql/index.ts';
 
 export type Dialect = 'sqlite' | 'mysql';
 export type { EntityManager };
@@ -82,8 +84,7 @@ export async function openDatabase(databaseUrl: string, logger: Logger, opts: { 
   const dialect = dialectOf(databaseUrl);
   const options = ormOptions(databaseUrl, logger);
   if (dialect === 'mysql') await ensureMysqlDatabase(options);
-  const { migrations } = await import(`../../migrations/${dialect}/index.ts`) as { migrations: { name: string; class: any }[] };
-  (options.migrations as any).migrationsList = migrations;
+  (options.migrations as any).migrationsList = dialect === 'sqlite' ? sqliteMigrations : mysqlMigrations;
   const orm = await MikroORM.init(options);
   if (dialect === 'sqlite') await tuneSqlite(orm);
   if (opts.migrate !== false) {

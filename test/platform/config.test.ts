@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, envNameOf, ConfigError } from '../../src/platform/config.ts';
+// @ts-expect-error plain JavaScript module without types
+import { nodeVersionProblem } from '../../bin/node-version.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const configDir = path.join(root, 'config');
+
+function load(env: Record<string, string>) {
+  return loadConfig(env as NodeJS.ProcessEnv, configDir);
+}
+
+describe('configuration', () => {
+  it('layers default.json, <NODE_ENV>.json and the environment', () => {
+    const dev = load({});
+    assert.equal(dev.port, 2567);
+    assert.equal(dev.databaseUrl, 'sqlite:./data/game.sqlite');
+    assert.equal(dev.bcryptCost, 10);
+    const test = load({ NODE_ENV: 'test' });
+    assert.equal(test.bcryptCost, 4, 'config/test.json overrides default.json');
+    const env = load({ NODE_ENV: 'test', BCRYPT_COST: '6', RECONNECT_WINDOW_S: '3', MODES: '{"duel":2}' });
+    assert.equal(env.bcryptCost, 6, 'the environment overrides the files');
+    assert.equal(env.reconnectWindowS, 3);
+    assert.deepEqual(env.modes, { duel: 2 });
+  });
+
+  it('derives every environment name from its key', () => {
+    assert.equal(envNameOf('reconnectWindowS'), 'RECONNECT_WINDOW_S');
+    assert.equal(envNameOf('smsDailyPerPhone'), 'SMS_DAILY_PER_PHONE');
+    assert.equal(envNameOf('loginPerIpPerMinute'), 'LOGIN_PER_IP_PER_MINUTE');
+  });
+
+  it('stops on a bad value with a message naming the key', () => {
+    assert.throws(() => load({ PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+    assert.throws(() => load({ GAME_TIMEZONE: 'Mars/Olympus' }), /GAME_TIMEZONE.*IANA/);
+    assert.throws(() => load({ DATABASE_URL: 'postgres://x' }), /DATABASE_URL/);
+    assert.throws(() => load({ MAX_CONNECTIONS: '0' }), /MAX_CONNECTIONS/);
+    assert.throws(() => load({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+    assert.throws(() => load({ SMS_PROVIDER: 'http' }), /SMS_HTTP_URL/);
+  });
+
+  it('refuses the development secrets and providers in production', () => {
+    const safe = { NODE_ENV: 'production', JWT_SECRET: 'a-long-production-secret-value', ADMIN_PASSWORD: 'a-strong-admin-pass', SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://sms.local/send', THIRD_PARTY_VERIFIER: 'http', THIRD_PARTY_HTTP_URL: 'http://verify.local/' };
+    assert.equal(load(safe).nodeEnv, 'production');
+    assert.throws(() => load({ ...safe, JWT_SECRET: '' }), /JWT_SECRET/);
+    assert.throws(() => load({ ...safe, ADMIN_PASSWORD: '' }), /ADMIN_PASSWORD/);
+    assert.throws(() => load({ ...safe, SMS_PROVIDER: 'dev' }), /SMS_PROVIDER/);
+    assert.throws(() => load({ ...safe, TEST_HOOKS: '1' }), /TEST_HOOKS/);
+  });
+
+  it('refuses secrets written in config files', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-config-'));
+    cpSync(configDir, dir, { recursive: true });
+    writeFileSync(path.join(dir, 'development.json'), JSON.stringify({ jwtSecret: 'committed-secret-is-a-leak' }));
+    assert.throws(() => loadConfig({} as NodeJS.ProcessEnv, dir), /jwtSecret is a secret.*JWT_SECRET/);
+  });
+});
+
+describe('start-up refusals', function () {
+  this.timeout(30_000);
+
+  it('refuses Node versions older than 22.17 with one line', () => {
+    assert.equal(nodeVersionProblem('24.21.0'), null);
+    assert.equal(nodeVersionProblem('22.17.0'), null);
+    assert.match(nodeVersionProblem('22.16.1'), /needs Node\.js >= 22\.17.*v22\.16\.1/);
+    assert.match(nodeVersionProblem('v20.20.2'), /needs Node\.js >= 22\.17/);
+    // The system Node of this machine is 20: run the real entry point with it when present.
+    for (const old of ['/usr/bin/node', '/usr/local/bin/node']) {
+      if (!existsSync(old)) continue;
+      const version = spawnSync(old, ['--version']).stdout.toString().trim();
+      if (!nodeVersionProblem(version)) continue;
+      const run = spawnSync(old, [path.join(root, 'bin/server.js')], { encoding: 'utf8' });
+      assert.equal(run.status, 1);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /needs Node\.js >= 22\.17/);
+    }
+  });
+
+  it('exits with the config error, naming the key, instead of starting', () => {
+    const run = spawnSync(process.execPath, [path.join(root, 'bin/server.js')], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', JWT_SECRET: '' },
+    });
+    assert.equal(run.status, 78);
+    assert.match(run.stderr, /JWT_SECRET must be set in production/);
+  });
+});
