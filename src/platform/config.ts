@@ -73,6 +73,17 @@ export const configSchema = z.object({
   shutdownTimeoutMs: int(100),
   bodyLimitBytes: int(1024).default(64 * 1024),
   modes: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), int(1, 64)),
+  /** Days a database log row is kept (S9); LOG_RETENTION overrides per kind, e.g. "login=180,behavior=30". */
+  logRetentionDays: int(1).default(90),
+  logRetention: z.string().regex(/^([a-z-]+=\d+)?(,[a-z-]+=\d+)*$/, 'must look like "login=180,behavior=30"').default(''),
+  logRetentionSweepMs: int(50).default(3_600_000),
+  /** How often finished days are rolled up into daily_stats (S9 analytics). */
+  statsRollupMs: int(50).default(600_000),
+  /** Mailbox (S7): shown, stored at most, removed in one batch when an insert would pass the cap; user mail per day. */
+  mailShown: int(1).default(30),
+  mailStored: int(2).default(50),
+  mailTrimBatch: int(1).default(29),
+  mailUserDailyLimit: int(1).default(10),
   /** Test-only endpoints (moving the clock). Refused in production. */
   testHooks: bool.default(false),
 });
@@ -147,6 +158,9 @@ export function loadConfig(
     throw new ConfigError(`config: ${envNameOf(key)} (${key}) ${issue.message}; got ${JSON.stringify(merged[key])}`);
   }
   const config = parsed.data;
+  // PM2 fork mode runs N instances of one app: each listens on PORT + NODE_APP_INSTANCE (S11).
+  const instance = Number(env.NODE_APP_INSTANCE);
+  if (config.port !== 0 && Number.isInteger(instance) && instance > 0) config.port += instance;
   refuseUnsafeProduction(config);
   if (config.smsProvider === 'http' && !config.smsHttpUrl) {
     throw new ConfigError('config: SMS_HTTP_URL (smsHttpUrl) is required when SMS_PROVIDER=http');
