@@ -23,10 +23,14 @@ import { AccountService } from './src/accounts/accounts.service.ts';
 import { accountRoutes } from './src/accounts/accounts.routes.ts';
 import { DevSmsProvider, HttpSmsProvider, type SmsProvider } from './src/accounts/sms.ts';
 import { OnlineService } from './src/accounts/online.service.ts';
+import { CodeService } from './src/accounts/codes.service.ts';
+import { RateLimits } from './src/accounts/rate-limits.ts';
+import { DevThirdPartyVerifier, HttpThirdPartyVerifier, type ThirdPartyVerifier } from './src/accounts/third-party.ts';
 import { ChannelRegistry } from './src/platform/channels.ts';
 import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
 import { adminRoutes } from './src/admin/admin.routes.ts';
+import { AdminUsersService } from './src/admin/admin-users.service.ts';
 
 export interface Services {
   config: Config;
@@ -47,6 +51,7 @@ export interface Services {
   channels: ChannelRegistry;
   events: DomainEvents;
   admin: AdminService;
+  adminUsers: AdminUsersService;
   /** This process's address as clients reach it (PUBLIC_ADDRESS, else host:port once listening). */
   publicAddress: () => string;
 }
@@ -65,21 +70,37 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     ? new HttpSmsProvider({ url: config.smsHttpUrl!, token: config.smsHttpToken, logger })
     : new DevSmsProvider();
   const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
-  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, sms, logs, logger, events });
   const online = new OnlineService({ em: db.em, clock, logger, staleS: config.onlineStaleS });
+  // Every revocation, from any process, marks the session's online row closed.
+  bus.subscribe('session.revoked', (m) => {
+    online.sessionClosed([m.sessionId]).catch((err) => logger.warn({ err, module: 'online' }, 'online row not closed'));
+  });
+  const limits = new RateLimits({ em: db.em, clock });
+  const codes = new CodeService({ config, clock, em: db.em, sms, limits, logger, secret: sessions.derivedSecret('sms-codes') });
+  const verifier: ThirdPartyVerifier = config.thirdPartyVerifier === 'http'
+    ? new HttpThirdPartyVerifier({ url: config.thirdPartyHttpUrl ?? 'http://127.0.0.1:9/unset', logger })
+    : new DevThirdPartyVerifier();
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, codes, limits, online, verifier, logs, logger, events, metrics });
   const channels = new ChannelRegistry(bus);
   const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });
   await admin.bootstrap(config.adminUser, config.adminPassword);
+  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, bcryptCost: config.bcryptCost });
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const services: Services = {
     config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, events, admin,
+    adminUsers,
     connections: new ConnectionGate(config.maxConnections, metrics),
     publicAddress: () => address,
   };
   lifecycle.onStart('address', () => {
     if (!config.publicAddress) address = `127.0.0.1:${arenaPortOf(services) ?? config.port}`;
   });
+  let sweep: NodeJS.Timeout | undefined;
+  lifecycle.onStart('rate-counter-sweep', () => {
+    sweep = setInterval(() => void limits.sweep().catch(() => undefined), 3600_000).unref();
+  });
   lifecycle.onStop('sessions', () => {
+    clearInterval(sweep);
     sessions.close();
     channels.close();
   });

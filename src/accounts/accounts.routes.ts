@@ -9,20 +9,46 @@ import type { RouteDoc } from '../platform/openapi.ts';
 /** HTTP adapter of accounts: parse with zod, call the service, answer JSON. Nothing else. */
 
 const phone = z.string().min(1).max(32);
+const code = z.string().regex(/^\d{6}$/, 'must be 6 digits');
 const password = z.string().refine((p) => Buffer.byteLength(p) >= 8 && Buffer.byteLength(p) <= 72, 'must be 8 to 72 bytes');
-const name = z.string().min(2).max(20).regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters');
+/** A password being checked, not chosen: any length up to the bcrypt limit plus slack. */
+const givenPassword = z.string().min(1).max(200);
+export const userName = z.string().min(2).max(20).regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters');
 
 export const accountSchemas = {
   code: z.object({ phone, purpose: z.enum(['register', 'reset', 'bind']) }),
-  register: z.object({ phone, code: z.string().regex(/^\d{6}$/, 'must be 6 digits'), password, name: name.optional() }),
-  login: z.object({ phone, password: z.string().min(1).max(200) }),
+  register: z.object({ phone, code, password, name: userName.optional() }),
+  login: z.object({ phone, password: givenPassword }),
+  refresh: z.object({ refreshToken: z.string().min(1).max(200) }),
+  password: z.object({ oldPassword: givenPassword, newPassword: password }),
+  reset: z.object({ phone, code, newPassword: password }),
+  thirdParty: z.object({
+    channel: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a lowercase channel name such as wechat'),
+    externalId: z.string().min(1).max(128),
+    credential: z.string().max(4096).optional(),
+    phone: phone.optional(),
+    code: code.optional(),
+  }),
+  profile: z.object({ name: userName.optional(), email: z.email().max(254).nullable().optional() }),
+  deregister: z.object({ password: givenPassword }),
 };
 
+const userSchema = z.object({ id: z.string(), phone: z.string(), name: z.string(), email: z.string().nullable(), createdAt: z.string() });
+const sessionSchema = z.object({ user: userSchema, accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
+const userResponse = z.object({ user: userSchema });
+
 export const accountRouteDocs: RouteDoc[] = [
-  { method: 'post', path: '/auth/code', summary: 'Send an SMS code', auth: 'none', body: accountSchemas.code, errors: ['RATE_LIMITED', 'DAILY_LIMIT'] },
-  { method: 'post', path: '/auth/register', summary: 'Register with phone, code and password', auth: 'none', body: accountSchemas.register, status: 201, errors: ['BAD_CODE', 'PHONE_TAKEN'] },
-  { method: 'post', path: '/auth/login', summary: 'Log in with phone and password', auth: 'none', body: accountSchemas.login, errors: ['BAD_CREDENTIALS', 'BANNED', 'MAINTENANCE', 'RATE_LIMITED'] },
-  { method: 'get', path: '/me', summary: 'The logged-in user', auth: 'user' },
+  { method: 'post', path: '/auth/code', summary: 'Send an SMS code (register: phone must be free; reset: phone must have an account)', auth: 'none', body: accountSchemas.code, response: z.object({ expiresIn: z.number(), devCode: z.string().optional() }), errors: ['PHONE_TAKEN', 'NOT_FOUND', 'RATE_LIMITED', 'DAILY_LIMIT', 'UNAVAILABLE'] },
+  { method: 'post', path: '/auth/register', summary: 'Register with phone, code and password', auth: 'none', body: accountSchemas.register, status: 201, response: sessionSchema, errors: ['BAD_CODE', 'PHONE_TAKEN', 'MAINTENANCE'] },
+  { method: 'post', path: '/auth/login', summary: 'Log in with phone and password', auth: 'none', body: accountSchemas.login, response: sessionSchema, errors: ['BAD_CREDENTIALS', 'BANNED', 'MAINTENANCE', 'RATE_LIMITED'] },
+  { method: 'post', path: '/auth/refresh', summary: 'Rotate a refresh token (reuse of a rotated one revokes the session)', auth: 'none', body: accountSchemas.refresh, response: sessionSchema, errors: ['UNAUTHENTICATED', 'BANNED', 'MAINTENANCE'] },
+  { method: 'post', path: '/auth/logout', summary: 'End this session', auth: 'user', status: 204 },
+  { method: 'post', path: '/auth/password', summary: 'Change password; every other session is revoked', auth: 'user', body: accountSchemas.password, response: sessionSchema, errors: ['BAD_CREDENTIALS'] },
+  { method: 'post', path: '/auth/password/reset', summary: 'Reset a forgotten password with a reset code; every session is revoked', auth: 'none', body: accountSchemas.reset, status: 204, errors: ['BAD_CODE', 'NOT_FOUND'] },
+  { method: 'post', path: '/auth/third-party', summary: 'Log in with a channel account; the first use needs phone + bind code (201 when it creates the user)', auth: 'none', body: accountSchemas.thirdParty, response: sessionSchema, errors: ['BAD_CREDENTIALS', 'BAD_CODE', 'BANNED', 'MAINTENANCE', 'RATE_LIMITED', 'UNAVAILABLE'] },
+  { method: 'get', path: '/me', summary: 'The logged-in user', auth: 'user', response: userResponse },
+  { method: 'patch', path: '/me', summary: 'Change name or email (null clears the email)', auth: 'user', body: accountSchemas.profile, response: userResponse },
+  { method: 'delete', path: '/me', summary: 'Deregister: close the account and free its phone', auth: 'user', body: accountSchemas.deregister, status: 204, errors: ['BAD_CREDENTIALS'] },
 ];
 
 export function accountRoutes(deps: { accounts: AccountService; sessions: SessionService }): Router {
@@ -45,8 +71,46 @@ export function accountRoutes(deps: { accounts: AccountService; sessions: Sessio
     res.json(await accounts.login(body, req.ip_));
   });
 
+  r.post('/auth/refresh', async (req, res) => {
+    const body = parse(accountSchemas.refresh, bodyOf(req));
+    res.json(await accounts.refresh(body.refreshToken, req.ip_));
+  });
+
+  r.post('/auth/logout', auth, async (req, res) => {
+    await accounts.logout(req.auth!, req.ip_);
+    res.status(204).end();
+  });
+
+  r.post('/auth/password', auth, async (req, res) => {
+    const body = parse(accountSchemas.password, bodyOf(req));
+    res.json(await accounts.changePassword(req.auth!, body, req.ip_));
+  });
+
+  r.post('/auth/password/reset', async (req, res) => {
+    const body = parse(accountSchemas.reset, bodyOf(req));
+    await accounts.resetPassword(body, req.ip_);
+    res.status(204).end();
+  });
+
+  r.post('/auth/third-party', async (req, res) => {
+    const body = parse(accountSchemas.thirdParty, bodyOf(req));
+    const { created, session } = await accounts.thirdPartyLogin(body, req.ip_);
+    res.status(created ? 201 : 200).json(session);
+  });
+
   r.get('/me', auth, async (req, res) => {
     res.json({ user: await accounts.getUser(req.auth!.userId) });
+  });
+
+  r.patch('/me', auth, async (req, res) => {
+    const body = parse(accountSchemas.profile, bodyOf(req));
+    res.json({ user: await accounts.updateProfile(req.auth!.userId, body, req.ip_) });
+  });
+
+  r.delete('/me', auth, async (req, res) => {
+    const body = parse(accountSchemas.deregister, bodyOf(req));
+    await accounts.deregister(req.auth!, body.password, req.ip_);
+    res.status(204).end();
   });
 
   return r;

@@ -1,33 +1,34 @@
-import { randomInt } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { EntityManager } from '@mikro-orm/sql';
-import { AppError } from '../platform/errors.ts';
-import { dayKey, type Clock } from '../platform/clock.ts';
+import { AppError, isAppError } from '../platform/errors.ts';
+import type { Clock } from '../platform/clock.ts';
 import type { Snowflake } from '../platform/ids.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { LogService } from '../logs/logs.service.ts';
 import type { DomainEvents } from '../platform/events.ts';
-import { ServerSetting, SmsCode, User, type IUser } from './accounts.entities.ts';
-import { sha256, type SessionService, type SessionTokens } from './sessions.service.ts';
-import type { SmsProvider } from './sms.ts';
+import { ServerSetting, ThirdPartyBinding, User, type IUser } from './accounts.entities.ts';
+import type { SessionService, SessionTokens } from './sessions.service.ts';
+import type { CodeService, CodePurpose } from './codes.service.ts';
+import type { RateLimits } from './rate-limits.ts';
+import type { OnlineService } from './online.service.ts';
+import type { ThirdPartyVerifier } from './third-party.ts';
 import { normalizePhone } from './phone.ts';
 
+export type { CodePurpose };
+
 /**
- * Accounts (S2): codes, register, login and the user record. Knows nothing of HTTP: callers
- * pass the client ip, and get back plain objects or an AppError.
+ * Accounts (S2): register, login, refresh, logout, passwords, third-party login, profile and
+ * deregistration. Knows nothing of HTTP: callers pass the client ip and get back plain objects or
+ * an AppError. Every operation writes one behavior-log row, success or fail.
  */
 
-export type CodePurpose = 'register' | 'reset' | 'bind';
-
 export interface AccountsConfig {
-  nodeEnv: string;
   bcryptCost: number;
-  gameTimezone: string;
-  smsCodeTtlS: number;
-  smsCooldownS: number;
-  smsMaxAttempts: number;
-  smsDailyPerPhone: number;
-  smsDailyPerIp: number;
+  loginPerIpPerMinute: number;
+  loginLockFailures: number;
+  loginLockWindowS: number;
+  loginLockS: number;
 }
 
 export interface PublicUser {
@@ -46,125 +47,328 @@ export function publicUser(u: Pick<IUser, 'id' | 'phone' | 'name' | 'email' | 'c
   return { id: u.id, phone: u.phone, name: u.name, email: u.email ?? null, createdAt: u.createdAt.toISOString() };
 }
 
+/** A password hash that no password matches: accounts created by a third-party login have none yet. */
+const NO_PASSWORD = '!';
+
+interface OpContext {
+  ip: string;
+  userId?: string | null;
+  detail: Record<string, unknown>;
+}
+
 export class AccountService {
   private readonly config: AccountsConfig;
   private readonly clock: Clock;
   private readonly em: () => EntityManager;
   private readonly ids: Snowflake;
   private readonly sessions: SessionService;
-  private readonly sms: SmsProvider;
+  private readonly codes: CodeService;
+  private readonly limits: RateLimits;
+  private readonly online: OnlineService;
+  private readonly verifier: ThirdPartyVerifier;
   private readonly logs: LogService;
   private readonly logger: Logger;
   private readonly events: DomainEvents;
+  private readonly metrics: Pick<Metrics, 'logins'>;
 
   constructor(deps: {
-    config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake;
-    sessions: SessionService; sms: SmsProvider; logs: LogService; logger: Logger; events: DomainEvents;
+    config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake; sessions: SessionService;
+    codes: CodeService; limits: RateLimits; online: OnlineService; verifier: ThirdPartyVerifier;
+    logs: LogService; logger: Logger; events: DomainEvents; metrics: Pick<Metrics, 'logins'>;
   }) {
-    this.events = deps.events;
     this.config = deps.config;
     this.clock = deps.clock;
     this.em = deps.em;
     this.ids = deps.ids;
     this.sessions = deps.sessions;
-    this.sms = deps.sms;
+    this.codes = deps.codes;
+    this.limits = deps.limits;
+    this.online = deps.online;
+    this.verifier = deps.verifier;
     this.logs = deps.logs;
     this.logger = deps.logger;
+    this.events = deps.events;
+    this.metrics = deps.metrics;
   }
 
-  /** Sends a 6-digit code. Returns the code itself only outside production with the dev provider. */
+  /**
+   * Runs one account operation and writes its behavior-log row (and, for logins, the login-log
+   * row and the login counter) with the result, whatever happens.
+   */
+  private async record<T>(operation: string, ctx: OpContext, fn: () => Promise<T>, opts: { login?: boolean } = {}): Promise<T> {
+    let result: 'success' | 'fail' = 'fail';
+    let code: string | undefined;
+    try {
+      const value = await fn();
+      result = 'success';
+      return value;
+    } catch (err) {
+      code = isAppError(err) ? err.code : 'INTERNAL';
+      throw err;
+    } finally {
+      const entry = { userId: ctx.userId ?? null, operation, result, ip: ctx.ip, detail: { ...ctx.detail, ...(code ? { code } : {}) } };
+      const writes = [this.logs.behavior(entry)];
+      if (opts.login) {
+        writes.push(this.logs.write('login', entry));
+        this.metrics.logins.inc({ result });
+      }
+      await Promise.all(writes);
+    }
+  }
+
+  /** Sends a 6-digit code (see CodeService). Register refuses a taken phone; reset an unknown one. */
   async requestCode(rawPhone: string, purpose: CodePurpose, ip: string): Promise<{ expiresIn: number; devCode?: string }> {
-    const phone = normalizePhone(rawPhone);
-    const now = this.clock.now();
-    const em = this.em();
-    const day = dayKey(now, this.config.gameTimezone);
-    const last = await em.findOne(SmsCode, { phone, purpose }, { orderBy: { createdAt: 'desc' } });
-    if (last && now - last.createdAt.getTime() < this.config.smsCooldownS * 1000) {
-      const wait = Math.ceil((last.createdAt.getTime() + this.config.smsCooldownS * 1000 - now) / 1000);
-      throw new AppError('RATE_LIMITED', `phone: a code was sent recently; retry in ${wait} s`, { retryAfterS: wait });
-    }
-    const [perPhone, perIp] = await Promise.all([em.count(SmsCode, { phone, day }), em.count(SmsCode, { ip, day })]);
-    if (perPhone >= this.config.smsDailyPerPhone || perIp >= this.config.smsDailyPerIp) {
-      throw new AppError('DAILY_LIMIT', 'phone: too many codes today', { retryAfterS: 3600 });
-    }
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    em.create(SmsCode, {
-      phone, purpose, codeHash: sha256(`${phone}:${purpose}:${code}`), createdAt: new Date(now),
-      expiresAt: new Date(now + this.config.smsCodeTtlS * 1000), attempts: 0, ip, day,
+    const ctx: OpContext = { ip, detail: { purpose } };
+    return this.record('sms_code', ctx, async () => {
+      const phone = normalizePhone(rawPhone);
+      ctx.detail.phone = phone;
+      if (purpose !== 'bind') {
+        const user = await this.em().findOne(User, { phone }, { fields: ['id'] });
+        ctx.userId = user?.id ?? null;
+        if (purpose === 'register' && user) throw new AppError('PHONE_TAKEN', 'phone: already registered');
+        // Register already tells whether a phone is taken, so hiding it here would protect nothing;
+        // answering 404 spends no SMS on numbers that cannot reset anything.
+        if (purpose === 'reset' && !user) throw new AppError('NOT_FOUND', 'phone: no account uses this phone');
+      }
+      return this.codes.request(phone, purpose, ip);
     });
-    await em.flush();
-    await this.sms.send(phone, code, purpose);
-    await this.logs.behavior({ operation: 'sms_code', result: 'success', ip, detail: { phone, purpose } });
-    const devCode = this.config.nodeEnv !== 'production' && this.sms.name === 'dev' ? code : undefined;
-    return { expiresIn: this.config.smsCodeTtlS, ...(devCode ? { devCode } : {}) };
   }
 
-  /** Consumes a code: single use, expiring, and burnt after too many wrong tries. */
   async consumeCode(phone: string, purpose: CodePurpose, code: string): Promise<void> {
-    const em = this.em();
-    const now = this.clock.now();
-    const row = await em.findOne(SmsCode, { phone, purpose, consumedAt: null }, { orderBy: { createdAt: 'desc' } });
-    if (!row || row.expiresAt.getTime() <= now || row.attempts >= this.config.smsMaxAttempts) {
-      throw new AppError('BAD_CODE', 'code: expired or not requested; request a new one');
-    }
-    if (row.codeHash !== sha256(`${phone}:${purpose}:${code}`)) {
-      await em.nativeUpdate(SmsCode, { id: row.id }, { attempts: row.attempts + 1 });
-      throw new AppError('BAD_CODE', 'code: wrong code');
-    }
-    // Compare-and-set: of two concurrent uses of one code, exactly one succeeds.
-    const n = await em.nativeUpdate(SmsCode, { id: row.id, consumedAt: null }, { consumedAt: new Date(now) });
-    if (n !== 1) throw new AppError('BAD_CODE', 'code: already used');
+    await this.codes.consume(phone, purpose, code);
   }
 
   async register(input: { phone: string; code: string; password: string; name?: string }, ip: string): Promise<SessionResult> {
-    const phone = normalizePhone(input.phone);
-    const em = this.em();
-    if (await em.count(User, { phone })) {
-      await this.logs.behavior({ operation: 'register', result: 'fail', ip, detail: { phone, reason: 'PHONE_TAKEN' } });
-      throw new AppError('PHONE_TAKEN', 'phone: already registered');
-    }
-    await this.consumeCode(phone, 'register', input.code);
-    const passwordHash = await bcrypt.hash(input.password, this.config.bcryptCost);
-    const id = this.ids.next();
-    const now = new Date(this.clock.now());
-    const user = em.create(User, {
-      id, phone, passwordHash, name: input.name ?? `player${id.slice(-6)}`, email: null,
-      createdAt: now, registerIp: ip, whitelisted: false, clientErrorsEnabled: false,
+    const ctx: OpContext = { ip, detail: {} };
+    return this.record('register', ctx, async () => {
+      const phone = normalizePhone(input.phone);
+      ctx.detail.phone = phone;
+      const em = this.em();
+      if (await em.count(User, { phone })) throw new AppError('PHONE_TAKEN', 'phone: already registered');
+      // A new account cannot be whitelisted yet: during maintenance it could not play anyway.
+      await this.assertNotMaintenance(false);
+      await this.codes.consume(phone, 'register', input.code);
+      const passwordHash = await bcrypt.hash(input.password, this.config.bcryptCost);
+      const id = this.ids.next();
+      ctx.userId = id;
+      const user = em.create(User, {
+        id, phone, passwordHash, name: input.name ?? `player${id.slice(-6)}`, email: null,
+        createdAt: new Date(this.clock.now()), registerIp: ip, whitelisted: false, clientErrorsEnabled: false,
+      });
+      try {
+        await em.flush();
+      } catch (err) {
+        if ((err as Error).name === 'UniqueConstraintViolationException') throw new AppError('PHONE_TAKEN', 'phone: already registered');
+        throw err;
+      }
+      const session = await this.openSession(em, user, ip, 'register');
+      // Registering fires `register` only (API.md); the session it opens is not a `login`.
+      this.events.emit('register', { userId: id, name: user.name, at: this.clock.now() });
+      return session;
     });
-    try {
-      await em.flush();
-    } catch (err) {
-      if ((err as Error).name === 'UniqueConstraintViolationException') throw new AppError('PHONE_TAKEN', 'phone: already registered');
-      throw err;
-    }
-    const tokens = await this.sessions.issue(em, id, { ip, channel: 'register' });
-    await this.logs.behavior({ userId: id, operation: 'register', result: 'success', ip });
-    // Registering fires `register` only (API.md); the session it opens is not a `login`.
-    this.events.emit('register', { userId: id, name: user.name, at: this.clock.now() });
-    return { user: publicUser(user), ...strip(tokens) };
   }
 
   async login(input: { phone: string; password: string }, ip: string): Promise<SessionResult> {
-    const phone = normalizePhone(input.phone);
-    const em = this.em();
-    const user = await em.findOne(User, { phone }, { populate: ['passwordHash'] });
-    const ok = user && !user.closedAt && await bcrypt.compare(input.password, user.passwordHash);
-    if (!user || !ok) {
-      await this.logs.write('login', { userId: user?.id ?? null, operation: 'login', result: 'fail', ip, detail: { phone } });
-      await this.logs.behavior({ userId: user?.id ?? null, operation: 'login', result: 'fail', ip });
-      throw new AppError('BAD_CREDENTIALS', 'phone or password is wrong');
+    const ctx: OpContext = { ip, detail: { channel: 'password' } };
+    return this.record('login', ctx, async () => {
+      const phone = normalizePhone(input.phone);
+      ctx.detail.phone = phone;
+      await this.takeLoginAttempt(ip);
+      const lockedUntil = await this.limits.activeUntil(`login-lock:${phone}`);
+      if (lockedUntil) {
+        const wait = Math.ceil((lockedUntil - this.clock.now()) / 1000);
+        throw new AppError('RATE_LIMITED', `phone: locked after too many failed logins; retry in ${wait} s`, { retryAfterS: wait });
+      }
+      const em = this.em();
+      const user = await em.findOne(User, { phone, closedAt: null }, { populate: ['passwordHash'] });
+      ctx.userId = user?.id ?? null;
+      if (!user || !await passwordMatches(input.password, user.passwordHash)) {
+        await this.loginFailed(phone);
+        throw new AppError('BAD_CREDENTIALS', 'phone or password is wrong');
+      }
+      await this.checkMayPlay(user);
+      const [session] = await Promise.all([
+        this.openSession(em, user, ip, 'password'),
+        this.limits.clear(`login-fail:${phone}`),
+      ]);
+      this.events.emit('login', { userId: user.id, name: user.name, sessionId: session.sessionId, channel: 'password', at: this.clock.now() });
+      return stripSession(session);
+    }, { login: true });
+  }
+
+  /** Rotates a refresh token; a banned, closed or (in maintenance) non-whitelisted user gets no new one. */
+  async refresh(refreshToken: string, ip: string): Promise<SessionResult> {
+    const ctx: OpContext = { ip, detail: {} };
+    return this.record('refresh', ctx, async () => {
+      let user: IUser | undefined;
+      const tokens = await this.sessions.refresh(refreshToken, async (userId) => {
+        ctx.userId = userId;
+        user = await this.assertMayPlay(userId);
+      });
+      return { user: publicUser(user!), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresIn: tokens.expiresIn };
+    });
+  }
+
+  async logout(auth: { userId: string; sessionId: string }, ip: string): Promise<void> {
+    await this.record('logout', { ip, userId: auth.userId, detail: {} }, async () => {
+      await this.sessions.revoke(auth.sessionId, 'logout');
+    });
+  }
+
+  /** Changes the password; every other session is revoked and this one gets fresh tokens. */
+  async changePassword(auth: { userId: string; sessionId: string }, input: { oldPassword: string; newPassword: string }, ip: string): Promise<SessionResult> {
+    return this.record('password_change', { ip, userId: auth.userId, detail: {} }, async () => {
+      const em = this.em();
+      const user = await em.findOne(User, { id: auth.userId, closedAt: null }, { populate: ['passwordHash'] });
+      if (!user) throw new AppError('UNAUTHENTICATED', 'account closed');
+      if (!await passwordMatches(input.oldPassword, user.passwordHash)) throw new AppError('BAD_CREDENTIALS', 'oldPassword: wrong password');
+      const passwordHash = await bcrypt.hash(input.newPassword, this.config.bcryptCost);
+      await em.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: new Date(this.clock.now()) });
+      await this.sessions.revokeAllForUser(user.id, 'password_changed', auth.sessionId);
+      const tokens = await this.sessions.rotate(auth.sessionId);
+      this.events.emit('password_changed', { userId: user.id, name: user.name, at: this.clock.now() });
+      return { user: publicUser(user), ...tokens };
+    });
+  }
+
+  /** Forgot password: phone + reset code + new password. Revokes every session and lifts a login lock. */
+  async resetPassword(input: { phone: string; code: string; newPassword: string }, ip: string): Promise<void> {
+    const ctx: OpContext = { ip, detail: {} };
+    await this.record('password_reset', ctx, async () => {
+      const phone = normalizePhone(input.phone);
+      ctx.detail.phone = phone;
+      await this.codes.consume(phone, 'reset', input.code);
+      const em = this.em();
+      const user = await em.findOne(User, { phone, closedAt: null });
+      if (!user) throw new AppError('NOT_FOUND', 'phone: no account uses this phone');
+      ctx.userId = user.id;
+      const passwordHash = await bcrypt.hash(input.newPassword, this.config.bcryptCost);
+      await em.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: new Date(this.clock.now()) });
+      await this.sessions.revokeAllForUser(user.id, 'password_reset');
+      await Promise.all([this.limits.clear(`login-lock:${phone}`), this.limits.clear(`login-fail:${phone}`)]);
+      this.events.emit('password_changed', { userId: user.id, name: user.name, at: this.clock.now() });
+    });
+  }
+
+  /**
+   * Third-party login. The first use of a channel account binds it to a phone proven by a `bind`
+   * code, creating the user when the phone has no account (created: true → 201).
+   */
+  async thirdPartyLogin(
+    input: { channel: string; externalId: string; credential?: string; phone?: string; code?: string },
+    ip: string,
+  ): Promise<{ created: boolean; session: SessionResult }> {
+    const ctx: OpContext = { ip, detail: { channel: input.channel } };
+    return this.record('third_party_login', ctx, async () => {
+      await this.takeLoginAttempt(ip);
+      let valid: boolean;
+      try {
+        valid = await this.verifier.verify(input.channel, input.externalId, input.credential);
+      } catch (err) {
+        this.logger.error({ err, module: 'third-party', verifier: this.verifier.name }, 'third-party verification failed');
+        throw new AppError('UNAVAILABLE', 'credential: the channel could not be asked; retry later');
+      }
+      if (!valid) throw new AppError('BAD_CREDENTIALS', 'credential: refused by the channel');
+      const em = this.em();
+      const where = { channel: input.channel, externalId: input.externalId };
+      const binding = await em.findOne(ThirdPartyBinding, where);
+      let user = binding ? await em.findOne(User, { id: binding.userId, closedAt: null }) : null;
+      let created = false;
+      if (!user) {
+        if (!input.phone) throw new AppError('INVALID_INPUT', 'phone: required on the first login with this channel account');
+        if (!input.code) throw new AppError('INVALID_INPUT', 'code: required on the first login with this channel account');
+        const phone = normalizePhone(input.phone);
+        ctx.detail.phone = phone;
+        await this.codes.consume(phone, 'bind', input.code);
+        ({ user, created } = await this.userForPhone(em, phone, ip));
+        await this.bind(em, input.channel, input.externalId, user.id);
+      }
+      ctx.userId = user.id;
+      await this.checkMayPlay(user);
+      const session = await this.openSession(em, user, ip, input.channel);
+      if (created) this.events.emit('register', { userId: user.id, name: user.name, at: this.clock.now() });
+      else this.events.emit('login', { userId: user.id, name: user.name, sessionId: session.sessionId, channel: input.channel, at: this.clock.now() });
+      return { created, session: stripSession(session) };
+    }, { login: true });
+  }
+
+  private async userForPhone(em: EntityManager, phone: string, ip: string): Promise<{ user: IUser; created: boolean }> {
+    const existing = await em.findOne(User, { phone });
+    if (existing) return { user: existing, created: false };
+    const id = this.ids.next();
+    try {
+      await em.insert(User, {
+        id, phone, passwordHash: NO_PASSWORD, name: `player${id.slice(-6)}`, email: null,
+        createdAt: new Date(this.clock.now()), registerIp: ip, whitelisted: false, clientErrorsEnabled: false,
+      });
+    } catch (err) {
+      if ((err as Error).name !== 'UniqueConstraintViolationException') throw err;
+      const winner = await em.findOne(User, { phone });
+      if (!winner) throw err;
+      return { user: winner, created: false };
     }
-    const tokens = await this.sessions.issue(em, user.id, { ip, channel: 'password' });
-    await this.logs.write('login', { userId: user.id, operation: 'login', result: 'success', ip, detail: { channel: 'password' } });
-    await this.logs.behavior({ userId: user.id, operation: 'login', result: 'success', ip });
-    this.events.emit('login', { userId: user.id, name: user.name, sessionId: tokens.sessionId, channel: 'password', at: this.clock.now() });
-    return { user: publicUser(user), ...strip(tokens) };
+    return { user: (await em.findOne(User, { id }))!, created: true };
+  }
+
+  private async bind(em: EntityManager, channel: string, externalId: string, userId: string): Promise<void> {
+    try {
+      await em.nativeDelete(ThirdPartyBinding, { channel, externalId, userId: { $ne: userId } });
+      await em.insert(ThirdPartyBinding, { channel, externalId, userId, createdAt: new Date(this.clock.now()) });
+    } catch (err) {
+      if ((err as Error).name !== 'UniqueConstraintViolationException') throw err;
+      // A concurrent first login bound it; fine if to the same user.
+      const other = await em.findOne(ThirdPartyBinding, { channel, externalId });
+      if (other?.userId !== userId) throw new AppError('CONFLICT', 'externalId: bound to another account concurrently; retry');
+    }
+  }
+
+  async getUser(userId: string): Promise<PublicUser> {
+    const user = await this.em().findOne(User, { id: userId });
+    if (!user) throw new AppError('NOT_FOUND', 'user not found');
+    return publicUser(user);
+  }
+
+  async updateProfile(userId: string, input: { name?: string; email?: string | null }, ip: string): Promise<PublicUser> {
+    return this.record('profile_update', { ip, userId, detail: { fields: Object.keys(input) } }, async () => {
+      const em = this.em();
+      const user = await em.findOne(User, { id: userId, closedAt: null });
+      if (!user) throw new AppError('UNAUTHENTICATED', 'account closed');
+      const previousName = user.name;
+      if (input.name !== undefined) user.name = input.name;
+      if (input.email !== undefined) user.email = input.email;
+      await em.flush();
+      if (input.name !== undefined && input.name !== previousName) {
+        this.events.emit('name_changed', { userId, name: user.name, previousName, at: this.clock.now() });
+      }
+      return publicUser(user);
+    });
+  }
+
+  /**
+   * Deregister (注销): the account stays for orders and logs but is closed; its phone becomes
+   * `<phone>#<user id>` so the number can register again, its channel bindings are released and
+   * every session is revoked.
+   */
+  async deregister(auth: { userId: string; sessionId: string }, password: string, ip: string): Promise<void> {
+    await this.record('deregister', { ip, userId: auth.userId, detail: {} }, async () => {
+      const em = this.em();
+      const user = await em.findOne(User, { id: auth.userId, closedAt: null }, { populate: ['passwordHash'] });
+      if (!user) throw new AppError('UNAUTHENTICATED', 'account closed');
+      if (!await passwordMatches(password, user.passwordHash)) throw new AppError('BAD_CREDENTIALS', 'password: wrong password');
+      const n = await em.nativeUpdate(User, { id: user.id, closedAt: null }, {
+        closedAt: new Date(this.clock.now()),
+        phone: `${user.phone}#${user.id}`,
+      });
+      if (n !== 1) throw new AppError('UNAUTHENTICATED', 'account closed');
+      await em.nativeDelete(ThirdPartyBinding, { userId: user.id });
+      await this.sessions.revokeAllForUser(user.id, 'deregistered');
+    });
   }
 
   /** Maintenance mode (S2): while on, only whitelisted users may log in and join rooms. */
   async getMaintenance(): Promise<{ enabled: boolean; message: string }> {
     const now = this.clock.now();
-    if (this.maintenanceCache && now - this.maintenanceCache.at < 2000) return this.maintenanceCache.value;
+    if (this.maintenanceCache && now - this.maintenanceCache.at < 2000 && now >= this.maintenanceCache.at) return this.maintenanceCache.value;
     const row = await this.em().findOne(ServerSetting, { key: 'maintenance' });
     const value = (row?.value as { enabled: boolean; message: string } | undefined) ?? { enabled: false, message: '' };
     this.maintenanceCache = { at: now, value };
@@ -185,19 +389,55 @@ export class AccountService {
   async assertMayPlay(userId: string): Promise<IUser> {
     const user = await this.em().findOne(User, { id: userId });
     if (!user || user.closedAt) throw new AppError('UNAUTHENTICATED', 'account closed');
-    assertNotBanned(user, this.clock.now());
-    const maintenance = await this.getMaintenance();
-    if (maintenance.enabled && !user.whitelisted) {
-      throw new AppError('MAINTENANCE', maintenance.message || 'server under maintenance');
-    }
+    await this.checkMayPlay(user);
     return user;
   }
 
-  async getUser(userId: string): Promise<PublicUser> {
-    const user = await this.em().findOne(User, { id: userId });
-    if (!user) throw new AppError('NOT_FOUND', 'user not found');
-    return publicUser(user);
+  private async checkMayPlay(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | 'banReason' | 'whitelisted'>): Promise<void> {
+    assertNotBanned(user, this.clock.now());
+    await this.assertNotMaintenance(user.whitelisted);
   }
+
+  private async assertNotMaintenance(whitelisted: boolean): Promise<void> {
+    if (whitelisted) return;
+    const maintenance = await this.getMaintenance();
+    if (maintenance.enabled) throw new AppError('MAINTENANCE', maintenance.message || 'server under maintenance');
+  }
+
+  /** LOGIN_PER_IP_PER_MINUTE, in fixed one-minute windows shared by every process. */
+  private async takeLoginAttempt(ip: string): Promise<void> {
+    const now = this.clock.now();
+    const minute = Math.floor(now / 60_000);
+    const resetAt = (minute + 1) * 60_000;
+    if (!await this.limits.take(`login-ip:${ip}:${minute}`, this.config.loginPerIpPerMinute, resetAt)) {
+      const wait = Math.ceil((resetAt - now) / 1000);
+      throw new AppError('RATE_LIMITED', `ip: too many login attempts; retry in ${wait} s`, { retryAfterS: wait });
+    }
+  }
+
+  /** LOGIN_LOCK_FAILURES failures within LOGIN_LOCK_WINDOW_S lock the phone for LOGIN_LOCK_S. */
+  private async loginFailed(phone: string): Promise<void> {
+    const failures = await this.limits.hit(`login-fail:${phone}`, this.config.loginLockWindowS * 1000);
+    if (failures >= this.config.loginLockFailures) {
+      await this.limits.claim(`login-lock:${phone}`, this.config.loginLockS * 1000);
+      await this.limits.clear(`login-fail:${phone}`);
+    }
+  }
+
+  private async openSession(em: EntityManager, user: Pick<IUser, 'id' | 'phone' | 'name' | 'email' | 'createdAt'>, ip: string, channel: string) {
+    const tokens = await this.sessions.issue(em, user.id, { ip, channel });
+    try {
+      await this.online.sessionOpened(tokens.sessionId, user.id, ip);
+    } catch (err) {
+      this.logger.warn({ err, module: 'online' }, 'online row not written');
+    }
+    return { user: publicUser(user), ...tokens };
+  }
+}
+
+async function passwordMatches(password: string, hash: string): Promise<boolean> {
+  if (!hash.startsWith('$2')) return false;
+  return bcrypt.compare(password, hash);
 }
 
 export function assertNotBanned(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | 'banReason'>, now: number): void {
@@ -207,6 +447,6 @@ export function assertNotBanned(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | '
   throw new AppError('BANNED', `account banned${until}${user.banReason ? `: ${user.banReason}` : ''}`);
 }
 
-function strip(t: SessionTokens & { sessionId: string }): SessionTokens {
-  return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn };
+function stripSession(s: SessionResult & { sessionId: string }): SessionResult {
+  return { user: s.user, accessToken: s.accessToken, refreshToken: s.refreshToken, expiresIn: s.expiresIn };
 }

@@ -88,9 +88,7 @@ export class SessionService {
       channel: opts.channel ?? 'password',
     });
     await em.flush();
-    if (this.config.singleSession) {
-      await this.revokeOlderSessions(userId, sessionId, new Date(now), 'new_login');
-    }
+    if (this.config.singleSession) await this.keepNewestSession(userId);
     return { sessionId, ...this.tokensFor(userId, sessionId, secret) };
   }
 
@@ -147,7 +145,7 @@ export class SessionService {
    * Rotates a refresh token. The old secret stops working; presenting it (or any earlier one)
    * again means it leaked, so the whole session is revoked.
    */
-  async refresh(refreshToken: string): Promise<SessionTokens & { sessionId: string; userId: string }> {
+  async refresh(refreshToken: string, beforeRotate?: (userId: string) => Promise<unknown>): Promise<SessionTokens & { sessionId: string; userId: string }> {
     const dot = refreshToken.indexOf('.');
     const sessionId = dot > 0 ? refreshToken.slice(0, dot) : '';
     const secret = dot > 0 ? refreshToken.slice(dot + 1) : '';
@@ -157,7 +155,11 @@ export class SessionService {
     if (!session) throw new AppError('UNAUTHENTICATED', 'refreshToken: invalid');
     const presented = sha256(secret);
     const now = this.clock.now();
-    if (session.revokedAt) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    if (session.revokedAt) {
+      // A genuine token of a revoked session learns why when it is about the user (banned, closed).
+      if (beforeRotate && presented === session.refreshHash && session.revokeReason === 'banned') await beforeRotate(session.userId);
+      throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    }
     if (session.expiresAt.getTime() <= now) throw new AppError('UNAUTHENTICATED', 'refreshToken: expired; log in again');
     if (presented !== session.refreshHash) {
       if (session.previousHashes.includes(presented)) {
@@ -166,6 +168,8 @@ export class SessionService {
       }
       throw new AppError('UNAUTHENTICATED', 'refreshToken: invalid');
     }
+    // Ban, maintenance and closed accounts are checked here, once the token is known to be genuine.
+    if (beforeRotate) await beforeRotate(session.userId);
     const nextSecret = randomToken(32);
     const previous = [presented, ...session.previousHashes].slice(0, PREVIOUS_HASHES_KEPT);
     // Compare-and-set on the current hash: of two concurrent uses of one token, one rotates and the
@@ -180,6 +184,24 @@ export class SessionService {
       throw new AppError('UNAUTHENTICATED', 'refreshToken: already used; the session has been revoked');
     }
     return { sessionId, userId: session.userId, ...this.tokensFor(session.userId, sessionId, nextSecret) };
+  }
+
+  /**
+   * New tokens for a live session, its current refresh secret retired as if it had been used
+   * (password change: a stolen refresh token of this device stops working too).
+   */
+  async rotate(sessionId: string): Promise<SessionTokens> {
+    const em = this.em();
+    const session = await em.findOne(Session, { id: sessionId, revokedAt: null });
+    if (!session) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    const nextSecret = randomToken(32);
+    const n = await em.nativeUpdate(Session, { id: sessionId, refreshHash: session.refreshHash, revokedAt: null }, {
+      refreshHash: sha256(nextSecret),
+      previousHashes: [session.refreshHash, ...session.previousHashes].slice(0, PREVIOUS_HASHES_KEPT),
+      refreshedAt: new Date(this.clock.now()),
+    });
+    if (n !== 1) throw new AppError('CONFLICT', 'session changed concurrently; retry');
+    return this.tokensFor(session.userId, sessionId, nextSecret);
   }
 
   async revoke(sessionId: string, reason: RevokeReason): Promise<boolean> {
@@ -206,20 +228,25 @@ export class SessionService {
     return live.length;
   }
 
-  private async revokeOlderSessions(userId: string, keepId: string, keepCreatedAt: Date, reason: RevokeReason): Promise<void> {
+  /**
+   * One live session per user: after its own insert, every login revokes each live session of the
+   * user except the newest (by creation time, then id). Whichever of two concurrent logins looks
+   * last sees both rows, so exactly one session is left live however the two interleave.
+   */
+  private async keepNewestSession(userId: string): Promise<void> {
     const em = this.em();
-    const older = await em.find(Session, {
-      userId,
-      revokedAt: null,
-      id: { $ne: keepId },
-      $or: [{ createdAt: { $lt: keepCreatedAt } }, { createdAt: keepCreatedAt, id: { $lt: keepId } }],
-    }, { fields: ['id', 'userId'] });
-    if (!older.length) return;
-    await em.nativeUpdate(Session, { id: { $in: older.map((s) => s.id) }, revokedAt: null }, {
-      revokedAt: new Date(this.clock.now()),
-      revokeReason: reason,
+    const live = await em.find(Session, { userId, revokedAt: null }, { fields: ['id', 'userId', 'createdAt'] });
+    if (live.length < 2) return;
+    const newest = live.reduce((a, b) => {
+      const d = a.createdAt.getTime() - b.createdAt.getTime();
+      return d > 0 || (d === 0 && a.id > b.id) ? a : b;
     });
-    await this.announce(older, reason);
+    const losers = live.filter((s) => s.id !== newest.id);
+    await em.nativeUpdate(Session, { id: { $in: losers.map((s) => s.id) }, revokedAt: null }, {
+      revokedAt: new Date(this.clock.now()),
+      revokeReason: 'new_login',
+    });
+    await this.announce(losers, 'new_login');
   }
 
   private async announce(sessions: Pick<ISession, 'id' | 'userId'>[], reason: RevokeReason): Promise<void> {
