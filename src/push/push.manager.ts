@@ -1,0 +1,427 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { Bus } from '../platform/bus.ts';
+import type { Channel, ChannelRegistry } from '../platform/channels.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Logger } from '../platform/logger.ts';
+import { SentMessage, type ISentMessage } from './push.entities.ts';
+import { REPLAY_WINDOW_MS, wireData, type Kind, type PushMessage, type Scope } from './push.types.ts';
+import { frame, type SseHub, type StreamOpen, type StreamSource } from './push.stream.ts';
+
+/**
+ * MsgPushManager (S5): stores each message (its id is the event id), queues it by priority, and a
+ * background worker publishes it on the bus; every process then delivers it to its own live
+ * channels of the target scope. It also keeps the active non-personal messages cached for
+ * re-sends and for newcomers, and hands pending personal messages to a user's next connection.
+ *
+ * Scopes: `lobby` = every lobby room client and every SSE stream (S5: SSE serves any logged-in
+ * client, even outside rooms); `server` = every channel of the process whose public address is
+ * `server`; `room`/`team` = the game room's clients (of that team); `personal` = every channel of
+ * the user on any process.
+ */
+export interface NewMessage {
+  source: 'trigger' | 'admin';
+  triggerId?: string | null;
+  adminId?: string | null;
+  scope: Scope;
+  kind: Kind;
+  text: string;
+  priority: number;
+  userId?: string | null;
+  roomId?: string | null;
+  team?: string | null;
+  server?: string | null;
+  startsAt?: number;
+  expiresAt: number;
+}
+
+interface Envelope {
+  message: PushMessage;
+  sendAt: number;
+  seq: number;
+}
+
+export interface PushManagerDeps {
+  em: () => EntityManager;
+  clock: Clock;
+  bus: Bus;
+  channels: ChannelRegistry;
+  sse: SseHub;
+  logger: Logger;
+  publicAddress: () => string;
+  cacheRefreshMs: number;
+  lobbyResendMs: number;
+  roomResendMs: number;
+}
+
+const DELIVER = 'push.deliver';
+const CHANGED = 'push.changed';
+
+export class PushManager implements StreamSource {
+  private readonly d: PushManagerDeps;
+  private readonly queue: Envelope[] = [];
+  private seq = 0;
+  private draining = false;
+  private wake?: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Active non-personal messages by id. */
+  private readonly cache = new Map<number, PushMessage>();
+  private readonly offs: (() => void)[] = [];
+  private running = false;
+  private readonly changeListeners = new Set<() => unknown>();
+
+  constructor(deps: PushManagerDeps) {
+    this.d = deps;
+    deps.sse.setSource(this);
+  }
+
+  start(): Promise<void> {
+    this.running = true;
+    this.offs.push(this.d.bus.subscribe(DELIVER, (m) => this.deliverLocal(m as PushMessage)));
+    this.offs.push(this.d.bus.subscribe(CHANGED, () => void this.changedHere()));
+    this.offs.push(this.d.channels.onOpened((c) => void this.channelOpened(c)));
+    const every = (ms: number, fn: () => unknown) => {
+      const t = setInterval(() => {
+        Promise.resolve().then(fn).catch((err) => this.d.logger.error({ err, module: 'push' }, 'push timer failed'));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.d.cacheRefreshMs, () => this.reloadCache());
+    every(this.d.lobbyResendMs, () => this.resendLobby());
+    every(this.d.roomResendMs, () => this.resendRooms());
+    this.drainSoon();
+    return this.reloadCache();
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    if (this.wake) clearTimeout(this.wake);
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  /** Listeners run when any process announced an admin change (triggers reload their view). */
+  onChanged(listener: () => unknown): void {
+    this.changeListeners.add(listener);
+  }
+
+  /** Tells every process (this one included) that templates, triggers or messages changed. */
+  async announceChange(): Promise<void> {
+    await this.reloadCache();
+    await this.d.bus.publish(CHANGED, {});
+  }
+
+  private async changedHere(): Promise<void> {
+    await this.reloadCache();
+    for (const l of this.changeListeners) await l();
+  }
+
+  // ---- enqueue and the worker -------------------------------------------------------------
+
+  /** Stores the message (that gives it its event id) and queues it for delivery. */
+  async publish(input: NewMessage, em: EntityManager = this.d.em(), sendAt?: number): Promise<PushMessage> {
+    const now = this.d.clock.now();
+    const row = {
+      source: input.source,
+      triggerId: input.triggerId ?? null,
+      adminId: input.adminId ?? null,
+      scope: input.scope,
+      kind: input.kind,
+      text: input.text,
+      priority: input.priority,
+      userId: input.userId ?? null,
+      roomId: input.roomId ?? null,
+      team: input.team ?? null,
+      server: input.server ?? null,
+      startsAt: new Date(input.startsAt ?? now),
+      expiresAt: new Date(input.expiresAt),
+      createdAt: new Date(now),
+      deliveredAt: null,
+    };
+    const id = Number(await em.insert(SentMessage, row as never));
+    const message = toMessage({ ...row, id } as unknown as ISentMessage);
+    this.enqueue(message, sendAt ?? now);
+    return message;
+  }
+
+  private enqueue(message: PushMessage, sendAt: number): void {
+    heapPush(this.queue, { message, sendAt, seq: ++this.seq });
+    this.drainSoon();
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private drainSoon(): void {
+    if (!this.running || this.draining) return;
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = setTimeout(() => void this.drain(), 0);
+  }
+
+  /** The worker: publishes due envelopes, highest priority first; sleeps until the next due one. */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.wake = undefined;
+    try {
+      for (;;) {
+        const now = this.d.clock.now();
+        const due = heapPopDue(this.queue, now);
+        if (!due) break;
+        if (due.message.expiresAt <= now) continue;
+        try {
+          await this.d.bus.publish(DELIVER, due.message);
+        } catch (err) {
+          this.d.logger.error({ err, module: 'push', messageId: due.message.id }, 'publishing a push failed');
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+    const next = this.queue.length ? Math.min(...this.queue.map((e) => e.sendAt)) : undefined;
+    if (next !== undefined && this.running) {
+      this.wake = setTimeout(() => void this.drain(), Math.max(10, Math.min(next - this.d.clock.now(), 60_000)));
+      this.wake.unref();
+    }
+  }
+
+  // ---- delivery on this process ----------------------------------------------------------
+
+  /** Bus handler, on every process: hand the message to the matching local channels. */
+  private deliverLocal(m: PushMessage): void {
+    const now = this.d.clock.now();
+    if (m.expiresAt <= now) return;
+    if (m.scope !== 'personal') this.cache.set(m.id, m);
+    const data = wireData(m);
+    const text = frame(m.id, m.kind, data);
+    const sse = this.d.sse;
+    switch (m.scope) {
+      case 'lobby':
+        sse.broadcast(m.id, text);
+        for (const c of this.d.channels.ofKind('lobby')) safeSend(c, m.kind, data);
+        break;
+      case 'server':
+        if (m.server !== this.d.publicAddress()) return;
+        sse.broadcast(m.id, text);
+        for (const c of this.d.channels.channels()) if (!sse.isStream(c)) safeSend(c, m.kind, data);
+        break;
+      case 'room':
+      case 'team':
+        for (const c of this.d.channels.ofRoom(m.roomId ?? '', m.scope === 'team' ? m.team ?? '' : undefined)) safeSend(c, m.kind, data);
+        break;
+      case 'personal': {
+        const mine = this.d.channels.ofUser(m.userId ?? '');
+        if (!mine.length) return;
+        sse.toUser(m.userId!, m.id, text);
+        for (const c of mine) if (!sse.isStream(c)) safeSend(c, m.kind, data);
+        void this.markDelivered([m.id]);
+        break;
+      }
+    }
+  }
+
+  private async markDelivered(ids: number[]): Promise<number[]> {
+    const em = this.d.em();
+    const now = new Date(this.d.clock.now());
+    const claimed: number[] = [];
+    for (const id of ids) {
+      try {
+        if (await em.nativeUpdate(SentMessage, { id, deliveredAt: null }, { deliveredAt: now })) claimed.push(id);
+      } catch (err) {
+        this.d.logger.warn({ err, module: 'push', messageId: id }, 'marking a personal message delivered failed');
+      }
+    }
+    return claimed;
+  }
+
+  // ---- newcomers ---------------------------------------------------------------------------
+
+  /** Active lobby messages (and this process's server messages), highest priority first, then oldest first. */
+  activeLobby(): PushMessage[] {
+    const now = this.d.clock.now();
+    const me = this.d.publicAddress();
+    return [...this.cache.values()]
+      .filter((m) => (m.scope === 'lobby' || (m.scope === 'server' && m.server === me)) && m.expiresAt > now && m.startsAt <= now)
+      .sort((a, b) => b.priority - a.priority || a.id - b.id);
+  }
+
+  /** Personal messages that found the user offline; claimed so only one connection gets each. */
+  async takePending(userId: string): Promise<PushMessage[]> {
+    const now = this.d.clock.now();
+    const rows = await this.d.em().find(SentMessage, {
+      scope: 'personal', userId, deliveredAt: null, expiresAt: { $gt: new Date(now) },
+    }, { orderBy: { priority: 'desc', id: 'asc' }, limit: 200 });
+    const claimed = new Set(await this.markDelivered(rows.map((r) => Number(r.id))));
+    return rows.filter((r) => claimed.has(Number(r.id))).map(toMessage);
+  }
+
+  /** Stored messages after `afterId` that this user should have seen, within the replay window. */
+  async replay(userId: string, afterId: number): Promise<PushMessage[]> {
+    const now = this.d.clock.now();
+    const rows = await this.d.em().find(SentMessage, {
+      id: { $gt: afterId },
+      createdAt: { $gt: new Date(now - REPLAY_WINDOW_MS) },
+      expiresAt: { $gt: new Date(now) },
+      $or: [{ scope: 'lobby' }, { scope: 'personal', userId }, { scope: 'server', server: this.d.publicAddress() }],
+    }, { orderBy: { id: 'asc' }, limit: 500 });
+    const personal = rows.filter((r) => r.scope === 'personal' && !r.deliveredAt).map((r) => Number(r.id));
+    if (personal.length) await this.markDelivered(personal);
+    return rows.map(toMessage);
+  }
+
+  /** SSE stream opening: replay after Last-Event-ID, else lobby messages first, then personal ones. */
+  async initialFrames(open: StreamOpen): Promise<{ id: number; frame: string }[]> {
+    const list = open.afterId !== undefined
+      ? await this.replay(open.userId, open.afterId)
+      : [...this.activeLobby(), ...await this.takePending(open.userId)];
+    return list.map((m) => ({ id: m.id, frame: frame(m.id, m.kind, wireData(m)) }));
+  }
+
+  private async channelOpened(c: Channel): Promise<void> {
+    if (this.d.sse.isStream(c)) return; // the stream sends its own initial frames
+    try {
+      if (c.kind === 'lobby') {
+        for (const m of this.activeLobby()) safeSend(c, m.kind, wireData(m));
+        for (const m of await this.takePending(c.userId)) safeSend(c, m.kind, wireData(m));
+      } else if (c.kind === 'game') {
+        for (const m of this.activeRoom(c.roomId, c.team)) safeSend(c, m.kind, wireData(m));
+      }
+    } catch (err) {
+      this.d.logger.error({ err, module: 'push' }, 'first delivery to a new channel failed');
+    }
+  }
+
+  private activeRoom(roomId: string | undefined, team: string | undefined): PushMessage[] {
+    const now = this.d.clock.now();
+    return [...this.cache.values()]
+      .filter((m) => m.expiresAt > now && m.startsAt <= now && m.roomId === roomId
+        && (m.scope === 'room' || (m.scope === 'team' && team !== undefined && m.team === team)))
+      .sort((a, b) => b.priority - a.priority || a.id - b.id);
+  }
+
+  // ---- cache and re-sends ------------------------------------------------------------------
+
+  /** Reloads the active non-personal messages from the database (every PUSH_CACHE_REFRESH_MS, after admin changes). */
+  async reloadCache(): Promise<void> {
+    const now = this.d.clock.now();
+    const rows = await this.d.em().find(SentMessage, {
+      scope: { $ne: 'personal' }, expiresAt: { $gt: new Date(now) },
+    }, { orderBy: { priority: 'desc', id: 'desc' }, limit: 1000 });
+    this.cache.clear();
+    for (const r of rows) this.cache.set(Number(r.id), toMessage(r));
+  }
+
+  /** Drops a message from every process's cache (cancelled or expired early). */
+  forget(ids: number[]): void {
+    for (const id of ids) this.cache.delete(id);
+  }
+
+  private prune(): void {
+    const now = this.d.clock.now();
+    for (const [id, m] of this.cache) if (m.expiresAt <= now) this.cache.delete(id);
+  }
+
+  /** Active lobby marquee/announcements again to the lobby room clients (S3: every LOBBY_RESEND_MS). */
+  resendLobby(): void {
+    this.prune();
+    const lobby = this.d.channels.ofKind('lobby');
+    if (!lobby.length) return;
+    for (const m of this.activeLobby()) {
+      const data = wireData(m);
+      for (const c of lobby) safeSend(c, m.kind, data);
+    }
+  }
+
+  /** Active room/team marquee again to the room's clients (S4: every ROOM_RESEND_MS). */
+  resendRooms(): void {
+    this.prune();
+    const now = this.d.clock.now();
+    for (const m of this.cache.values()) {
+      if ((m.scope !== 'room' && m.scope !== 'team') || m.kind !== 'marquee' || m.startsAt > now) continue;
+      const data = wireData(m);
+      for (const c of this.d.channels.ofRoom(m.roomId ?? '', m.scope === 'team' ? m.team ?? '' : undefined)) safeSend(c, m.kind, data);
+    }
+  }
+}
+
+function safeSend(c: Channel, event: string, data: unknown): void {
+  try {
+    c.send(event, data);
+  } catch {
+    // a closing channel
+  }
+}
+
+export function toMessage(r: ISentMessage): PushMessage {
+  return {
+    id: Number(r.id),
+    kind: r.kind as Kind,
+    scope: r.scope as Scope,
+    priority: r.priority,
+    text: r.text,
+    at: r.createdAt.getTime(),
+    startsAt: r.startsAt.getTime(),
+    expiresAt: r.expiresAt.getTime(),
+    userId: r.userId,
+    roomId: r.roomId,
+    team: r.team,
+    server: r.server,
+    triggerId: r.triggerId,
+  };
+}
+
+// A binary max-heap on (priority, earlier sendAt, earlier seq): the push queue.
+function before(a: Envelope, b: Envelope): boolean {
+  if (a.message.priority !== b.message.priority) return a.message.priority > b.message.priority;
+  if (a.sendAt !== b.sendAt) return a.sendAt < b.sendAt;
+  return a.seq < b.seq;
+}
+
+function heapPush(h: Envelope[], e: Envelope): void {
+  h.push(e);
+  let i = h.length - 1;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!before(h[i]!, h[p]!)) break;
+    [h[i], h[p]] = [h[p]!, h[i]!];
+    i = p;
+  }
+}
+
+function heapPop(h: Envelope[]): Envelope | undefined {
+  if (!h.length) return undefined;
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length) {
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && before(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+  return top;
+}
+
+/** The highest-priority envelope that is due; future ones stay queued. */
+function heapPopDue(h: Envelope[], now: number): Envelope | undefined {
+  const held: Envelope[] = [];
+  let found: Envelope | undefined;
+  while (h.length) {
+    const e = heapPop(h)!;
+    if (e.sendAt <= now) {
+      found = e;
+      break;
+    }
+    held.push(e);
+  }
+  for (const e of held) heapPush(h, e);
+  return found;
+}

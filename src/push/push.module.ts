@@ -1,0 +1,63 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { Bus } from '../platform/bus.ts';
+import type { ChannelRegistry } from '../platform/channels.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Config } from '../platform/config.ts';
+import type { ConnectionGate } from '../platform/connections.ts';
+import type { DomainEvents } from '../platform/events.ts';
+import type { Lifecycle } from '../platform/lifecycle.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Snowflake } from '../platform/ids.ts';
+import { SseHub } from './push.stream.ts';
+import { PushManager } from './push.manager.ts';
+import { TriggerManager } from './trigger.manager.ts';
+import { PushService } from './push.service.ts';
+
+const PURGE_EVERY_MS = 3600_000;
+
+/**
+ * Builds the push module from the shared seams and hooks it into the lifecycle: the push manager's
+ * worker, re-send timers and cache, the trigger scan, the SSE heartbeat, the retention purge, and
+ * the `online` event (a user's first live channel on this process).
+ */
+export function createPush(deps: {
+  config: Config; logger: Logger; clock: Clock; db: { em(): EntityManager }; bus: Bus; ids: Snowflake;
+  channels: ChannelRegistry; events: DomainEvents; connections: ConnectionGate; lifecycle: Lifecycle; publicAddress: () => string;
+}): PushService {
+  const { config, logger, clock, bus, channels, events, lifecycle } = deps;
+  const em = () => deps.db.em();
+  const log = logger.child({ module: 'push' });
+  const sse = new SseHub({ channels, connections: deps.connections, logger: log, now: () => clock.now(), heartbeatMs: config.pushHeartbeatMs });
+  const manager = new PushManager({
+    em, clock, bus, channels, sse, logger: log, publicAddress: deps.publicAddress,
+    cacheRefreshMs: config.pushCacheRefreshMs, lobbyResendMs: config.lobbyResendMs, roomResendMs: config.roomResendMs,
+  });
+  const triggers = new TriggerManager({
+    em, clock, events, push: manager, logger: log, timeZone: config.gameTimezone, scanMs: config.triggerScanMs, publicAddress: deps.publicAddress,
+  });
+  const service = new PushService({ em, clock, ids: deps.ids, logger: log, push: manager, triggers, sse, timeZone: config.gameTimezone });
+
+  let offOnline: (() => void) | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
+  lifecycle.onStart('push', async () => {
+    // `online`: the user's first live channel on this process (an SSE stream, the lobby or a room).
+    offOnline = channels.onOpened((c) => {
+      if (channels.ofUser(c.userId).length === 1) events.emit('online', { userId: c.userId, sessionId: c.sessionId, at: clock.now() });
+    });
+    await manager.start();
+    triggers.start();
+    sse.start();
+    const purge = () => service.purge().catch((err) => log.error({ err }, 'push retention purge failed'));
+    void purge();
+    purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+    purgeTimer.unref();
+  });
+  lifecycle.onStop('push', () => {
+    if (purgeTimer) clearInterval(purgeTimer);
+    offOnline?.();
+    triggers.stop();
+    manager.stop();
+    sse.stop();
+  });
+  return service;
+}

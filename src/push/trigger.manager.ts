@@ -1,0 +1,183 @@
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
+import type { Clock } from '../platform/clock.ts';
+import { dayKey, isoWeekKey, monthKey } from '../platform/clock.ts';
+import type { DomainEventMap, DomainEvents } from '../platform/events.ts';
+import type { Logger } from '../platform/logger.ts';
+import { User } from '../accounts/accounts.entities.ts';
+import { PushTemplate, PushTrigger, SendRecord, type IPushTrigger } from './push.entities.ts';
+import type { PushManager } from './push.manager.ts';
+import { render } from './template.ts';
+import { DEFAULT_MESSAGE_TTL_MS, type Frequency, type Kind, type Scope } from './push.types.ts';
+
+/**
+ * Trigger_Manager (S5): turns domain events and due schedules into messages.
+ *
+ * Frequency rules are decided in the database, per (user, trigger, period): the first send of a
+ * period inserts the SendRecord (a unique key lets one caller win), later ones increment it only
+ * while `count < maxPerPeriod` — one statement whose affected-row count is the answer, so ten
+ * concurrent logins, or two processes, never over-send. Scheduled firings are claimed by moving
+ * `nextFireAt` conditionally: one process wins each firing.
+ */
+export interface TriggerManagerDeps {
+  em: () => EntityManager;
+  clock: Clock;
+  events: DomainEvents;
+  push: PushManager;
+  logger: Logger;
+  timeZone: string;
+  scanMs: number;
+  publicAddress: () => string;
+}
+
+type EventName = 'login' | 'register' | 'password_changed' | 'name_changed' | 'online';
+const EVENTS: EventName[] = ['login', 'register', 'password_changed', 'name_changed', 'online'];
+
+export function periodKey(frequency: Frequency, at: number, timeZone: string): string {
+  switch (frequency) {
+    case 'daily': return dayKey(at, timeZone);
+    case 'weekly': return isoWeekKey(at, timeZone);
+    case 'monthly': return monthKey(at, timeZone);
+    default: return 'once';
+  }
+}
+
+/** Is the trigger inside its window and not cancelled at `now`? */
+export function isActive(t: Pick<IPushTrigger, 'cancelledAt' | 'startsAt' | 'endsAt'>, now: number): boolean {
+  if (t.cancelledAt) return false;
+  if (t.startsAt && t.startsAt.getTime() > now) return false;
+  if (t.endsAt && t.endsAt.getTime() <= now) return false;
+  return true;
+}
+
+export class TriggerManager {
+  private readonly d: TriggerManagerDeps;
+  private readonly offs: (() => void)[] = [];
+  private scanTimer?: NodeJS.Timeout;
+  private scanning = false;
+
+  constructor(deps: TriggerManagerDeps) {
+    this.d = deps;
+  }
+
+  start(): void {
+    for (const event of EVENTS) {
+      this.offs.push(this.d.events.on(event, (p) => this.onEvent(event, p as DomainEventMap[EventName])));
+    }
+    this.scanTimer = setInterval(() => void this.scan(), this.d.scanMs);
+    this.scanTimer.unref();
+    void this.scan();
+  }
+
+  stop(): void {
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  /** A domain event: every active trigger of it, highest priority first. */
+  async onEvent(event: EventName, payload: { userId: string; name?: string; at?: number }): Promise<number> {
+    const now = this.d.clock.now();
+    const em = this.d.em();
+    const triggers = await em.find(PushTrigger, { event, cancelledAt: null }, { orderBy: { priority: 'desc', createdAt: 'asc' } });
+    let sent = 0;
+    let name = payload.name;
+    for (const t of triggers) {
+      if (!isActive(t, now)) continue;
+      if (t.userId && t.userId !== payload.userId) continue;
+      if (!(await this.takeSend(em, t, payload.userId, now))) continue;
+      name ??= await this.nameOf(em, payload.userId);
+      if (await this.fire(em, t, { userId: payload.userId, name }, now)) sent++;
+    }
+    return sent;
+  }
+
+  /** Periodic scan: due scheduled/delayed triggers, each firing claimed once cluster-wide. */
+  async scan(): Promise<number> {
+    if (this.scanning) return 0;
+    this.scanning = true;
+    let fired = 0;
+    try {
+      const now = this.d.clock.now();
+      const em = this.d.em();
+      const due = await em.find(PushTrigger, { nextFireAt: { $lte: new Date(now) }, cancelledAt: null }, {
+        orderBy: { priority: 'desc', nextFireAt: 'asc' }, limit: 200,
+      });
+      for (const t of due) {
+        const at = t.nextFireAt!;
+        const ended = t.endsAt !== null && t.endsAt !== undefined && t.endsAt.getTime() <= now;
+        let next: Date | null = null;
+        if (!ended && t.repeatEveryS) {
+          const step = t.repeatEveryS * 1000;
+          const k = Math.floor((now - at.getTime()) / step) + 1;
+          const n = at.getTime() + k * step;
+          if (!t.endsAt || n < t.endsAt.getTime()) next = new Date(n);
+        }
+        const claimed = await em.nativeUpdate(PushTrigger, { id: t.id, nextFireAt: at }, { nextFireAt: next, lastFiredAt: ended ? t.lastFiredAt ?? null : new Date(now) });
+        if (claimed !== 1 || ended) continue;
+        if (t.startsAt && t.startsAt.getTime() > now) continue;
+        const userId = t.userId ?? undefined;
+        if (userId && !(await this.takeSend(em, t, userId, now))) continue;
+        const name = userId ? await this.nameOf(em, userId) : undefined;
+        if (await this.fire(em, t, { userId, name }, now)) fired++;
+      }
+    } catch (err) {
+      this.d.logger.error({ err, module: 'push' }, 'trigger scan failed');
+    } finally {
+      this.scanning = false;
+    }
+    return fired;
+  }
+
+  /** The frequency rule, atomically: true when this send is within the period's allowance (and counted). */
+  async takeSend(em: EntityManager, t: IPushTrigger, userId: string, now: number): Promise<boolean> {
+    const frequency = t.frequency as Frequency;
+    if (frequency === 'unlimited') return true;
+    const key = periodKey(frequency, now, this.d.timeZone);
+    try {
+      await em.insert(SendRecord, { userId, triggerId: t.id, periodKey: key, count: 1, lastSentAt: new Date(now) } as never);
+      return true;
+    } catch (err) {
+      if ((err as Error).name !== 'UniqueConstraintViolationException') throw err;
+    }
+    const n = await em.nativeUpdate(SendRecord, { userId, triggerId: t.id, periodKey: key, count: { $lt: t.maxPerPeriod } }, {
+      count: raw('?? + 1', ['count']), lastSentAt: new Date(now),
+    });
+    return n === 1;
+  }
+
+  private async fire(em: EntityManager, t: IPushTrigger, who: { userId?: string; name?: string }, now: number): Promise<boolean> {
+    const template = await em.findOne(PushTemplate, { id: t.templateId });
+    if (!template) {
+      this.d.logger.warn({ module: 'push', triggerId: t.id }, 'trigger refers to a missing template');
+      return false;
+    }
+    const text = render(template.content, {
+      ...(t.variables ?? {}),
+      name: who.name ?? '',
+      userId: who.userId ?? '',
+      date: dayKey(now, this.d.timeZone),
+    });
+    const scope = t.scope as Scope;
+    let expiresAt = t.endsAt ? t.endsAt.getTime() : now + DEFAULT_MESSAGE_TTL_MS;
+    if (t.repeatEveryS) expiresAt = Math.min(expiresAt, now + t.repeatEveryS * 1000);
+    await this.d.push.publish({
+      source: 'trigger',
+      triggerId: t.id,
+      scope,
+      kind: t.kind as Kind,
+      text,
+      priority: t.priority,
+      userId: scope === 'personal' ? t.userId ?? who.userId : who.userId,
+      roomId: t.roomId,
+      team: t.team,
+      server: scope === 'server' ? t.server ?? this.d.publicAddress() : null,
+      expiresAt,
+    }, em);
+    return true;
+  }
+
+  private async nameOf(em: EntityManager, userId: string): Promise<string | undefined> {
+    const u = await em.findOne(User, { id: userId }, { fields: ['name'] });
+    return u?.name;
+  }
+}
