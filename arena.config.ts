@@ -30,6 +30,8 @@ import { ChannelRegistry } from './src/platform/channels.ts';
 import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
 import { adminRoutes } from './src/admin/admin.routes.ts';
+import { createLobbyService, defineRooms } from './rooms/index.ts';
+import { lobbyRoutes } from './src/lobby/lobby.routes.ts';
 import { AdminUsersService } from './src/admin/admin-users.service.ts';
 
 export interface Services {
@@ -132,6 +134,7 @@ export function createArena(services: Services): Arena {
     logger: logger.child({ module: 'colyseus' }),
     express: (app) => mountHttp(app, services),
   });
+  defineRooms(server, services);
 
   let stopping: Promise<void> | undefined;
   const arena: Arena = {
@@ -195,6 +198,7 @@ function mountHttp(app: express.Application, services: Services): void {
   api.use(express.json({ limit: config.bodyLimitBytes, strict: false, type: () => true }));
   api.use(accountRoutes(services));
   api.use(adminRoutes(services));
+  api.use(lobbyRoutes({ lobby: createLobbyService(services) }));
   if (config.testHooks) api.use(testHooks(services));
   app.use('/api/v1', api);
 

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { Clock } from '../src/platform/clock.ts';
+import type { LogService, LogEntry } from '../src/logs/logs.service.ts';
+import type { Logger } from '../src/platform/logger.ts';
+
+/** What a chat line looks like on the wire (API.md "Rooms": `chat`). */
+export interface ChatLine {
+  from: { userId: string; name: string } | null;
+  kind: 'user' | 'system';
+  text: string;
+  at: number;
+}
+
+export const CHAT_MAX = 200;
+
+/** Trimmed, 1..200 characters, no control characters except none at all. */
+export const chatText = z.string().trim().min(1, 'must not be empty').max(CHAT_MAX, `must be at most ${CHAT_MAX} characters`)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export const chatMessage = z.object({ text: chatText });
+
+/** "text: must be at most 200 characters" — the field path first, as HTTP errors do. */
+export function issueMessage(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid message';
+  const field = issue.path.length ? issue.path.join('.') : 'message';
+  return `${field}: ${issue.message}`;
+}
+
+export interface RateLimit {
+  /** Messages a client may send in a burst. */
+  burst: number;
+  /** Refill, messages per second. */
+  perSecond: number;
+  /** Refused messages in a row after which the client is dropped as a flooder. */
+  dropAfter: number;
+}
+
+export const DEFAULT_CHAT_LIMIT: RateLimit = { burst: 5, perSecond: 2, dropAfter: 20 };
+
+/**
+ * Token bucket per client. `take` answers ok, limited (tell the client), or drop (a flooder).
+ * Uses the monotonic time of the room, not the game clock: a test moving the clock must not
+ * refill buckets.
+ */
+export class RateGate {
+  private readonly limit: RateLimit;
+  private readonly buckets = new Map<string, { tokens: number; at: number; refused: number }>();
+
+  constructor(limit: RateLimit) {
+    this.limit = limit;
+  }
+
+  take(key: string, now = performance.now()): 'ok' | 'limited' | 'drop' {
+    let b = this.buckets.get(key);
+    if (!b) this.buckets.set(key, (b = { tokens: this.limit.burst, at: now, refused: 0 }));
+    b.tokens = Math.min(this.limit.burst, b.tokens + ((now - b.at) / 1000) * this.limit.perSecond);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      b.refused = 0;
+      return 'ok';
+    }
+    b.refused += 1;
+    return b.refused >= this.limit.dropAfter ? 'drop' : 'limited';
+  }
+
+  forget(key: string): void {
+    this.buckets.delete(key);
+  }
+}
+
+/**
+ * Broadcast-log rows (S9) for every chat and system line, written in batches: one insert per
+ * interval instead of one per message keeps the room's hot path free of database round trips.
+ */
+export class BroadcastLog {
+  private readonly logs: LogService;
+  private readonly logger: Logger;
+  private pending: LogEntry[] = [];
+  private timer?: NodeJS.Timeout;
+  private readonly intervalMs: number;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(deps: { logs: LogService; logger: Logger; clock: Clock; intervalMs?: number }) {
+    this.logs = deps.logs;
+    this.logger = deps.logger;
+    this.intervalMs = deps.intervalMs ?? 500;
+  }
+
+  add(entry: LogEntry): void {
+    this.pending.push(entry);
+    if (this.pending.length >= 500) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length) return this.flushing;
+    this.flushing = this.flushing.then(() => this.logs.writeMany('broadcast', batch)).catch((err) => {
+      this.logger.error({ err, module: 'rooms' }, 'broadcast log write failed');
+    });
+    return this.flushing;
+  }
+}

@@ -1,0 +1,168 @@
+import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { z } from 'zod';
+import type { Services } from '../arena.config.ts';
+import { GameState, PlayerState } from '../schema/game.state.ts';
+import { authenticateJoin, endsSeat } from './membership.ts';
+import { RoomKit } from './kit.ts';
+import type { ChatLine } from './chat.ts';
+
+/** How a mode plays: seats, and whether players pick their team (else the room assigns it). */
+export interface ModeRule {
+  maxClients: number;
+  /** Team names; the room assigns them round-robin on join. Empty: no teams. */
+  teams: string[];
+  /** May players change team with `team {team}`? */
+  teamChoice: boolean;
+}
+
+/** The default rule of a configured mode (MODES, default duel 2, squad 4, party 8). */
+export function defaultRule(maxClients: number): ModeRule {
+  if (maxClients <= 2) return { maxClients, teams: [], teamChoice: false };
+  return { maxClients, teams: ['red', 'blue'], teamChoice: true };
+}
+
+export const gameOptions = z.object({
+  mode: z.string().min(1).max(32),
+  private: z.boolean().optional(),
+});
+
+const readyMessage = z.object({ ready: z.boolean() });
+const teamMessage = z.object({ team: z.string().min(1).max(16) });
+
+export type GameRoomClass = ReturnType<typeof createGameRoom>;
+
+/**
+ * The game-agnostic room `game` (S4). A game is a subclass (see rooms/tictactoe.room.ts and
+ * docs/ROOMS.md): it overrides `modes()`, `createState()` and the `onPlayer*` hooks, and adds its
+ * own messages with `this.kit.on(type, zodSchema, handler)`.
+ */
+export function createGameRoom(services: Services) {
+  const { config } = services;
+  const reconnectWindowS = config.reconnectWindowS;
+
+  return class GameRoom extends Room<{ state: GameState }> {
+    kit!: RoomKit;
+    rule!: ModeRule;
+    declare state: GameState;
+
+    static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
+      return authenticateJoin(services, token, ctx);
+    }
+
+    /** The modes this room type serves. A subclass replaces it with its own. */
+    modes(): Record<string, ModeRule> {
+      return Object.fromEntries(Object.entries(config.modes).map(([name, max]) => [name, defaultRule(max)]));
+    }
+
+    /** The state instance; a game returns its `GameState.extend(...)` class here. */
+    createState(): GameState {
+      return new GameState();
+    }
+
+    /** Hooks for a game. `onPlayerLeave` runs when the seat is given up (not on a mere drop). */
+    onGameCreate(_options: z.output<typeof gameOptions>): void | Promise<void> {}
+    onPlayerJoin(_client: Client, _player: PlayerState): void | Promise<void> {}
+    onPlayerLeave(_sessionId: string, _player: PlayerState): void | Promise<void> {}
+    onPlayerReady(_client: Client, _player: PlayerState): void | Promise<void> {}
+
+    override async onCreate(rawOptions: unknown) {
+      const parsed = gameOptions.safeParse(rawOptions ?? {});
+      if (!parsed.success) throw new ServerError(400, `INVALID_INPUT: ${parsed.error.issues[0]?.path.join('.') || 'options'}: ${parsed.error.issues[0]?.message}`);
+      const options = parsed.data;
+      const rule = this.modes()[options.mode];
+      if (!rule) throw new ServerError(400, `INVALID_INPUT: mode: unknown mode "${options.mode}" (one of ${Object.keys(this.modes()).join(', ')})`);
+      this.rule = rule;
+      this.maxClients = rule.maxClients;
+      this.kit = new RoomKit(services, this, 'game', { detail: () => ({ mode: this.state?.mode }) });
+      this.kit.members.team = (sessionId) => this.state.players.get(sessionId)?.team || undefined;
+
+      const state = this.createState();
+      state.mode = options.mode;
+      state.createdAt = services.clock.now();
+      this.setState(state);
+      await this.setMetadata({ mode: options.mode });
+      if (options.private) await this.setPrivate(true);
+
+      this.kit.registerChat();
+      this.kit.on('ready', readyMessage, (client, { ready }) => {
+        const player = this.state.players.get(client.sessionId);
+        if (!player) return;
+        player.ready = ready;
+        return this.onPlayerReady(client, player);
+      });
+      this.kit.on('team', teamMessage, (client, { team }) => {
+        const player = this.state.players.get(client.sessionId);
+        if (!player) return;
+        if (!this.rule.teamChoice || !this.rule.teams.includes(team)) {
+          client.send('error', { type: 'team', code: 'INVALID_INPUT', message: this.rule.teamChoice ? `team: must be one of ${this.rule.teams.join(', ')}` : 'team: this mode does not allow choosing a team' });
+          return;
+        }
+        player.team = team;
+        this.kit.members.setTeam(client.sessionId, team);
+      });
+      await this.onGameCreate(options);
+      void this.kit.members.log('create', null, 'success', { private: !!options.private });
+    }
+
+    override async onJoin(client: Client) {
+      const member = this.kit.members.admit(client);
+      const player = new PlayerState();
+      player.userId = member.auth.userId;
+      player.name = member.auth.name;
+      player.connected = true;
+      player.team = this.nextTeam();
+      this.state.players.set(client.sessionId, player);
+      this.kit.members.setTeam(client.sessionId, player.team);
+      if (!this.state.ownerId) this.state.ownerId = member.auth.userId;
+      await this.onPlayerJoin(client, player);
+    }
+
+    override onDrop(client: Client, code?: number) {
+      const member = this.kit.members.detach(client.sessionId);
+      const player = this.state.players.get(client.sessionId);
+      if (!member || !player) return;
+      if (member.kicked || endsSeat(code) || reconnectWindowS <= 0) return; // onLeave follows and frees the seat
+      player.connected = false;
+      this.allowReconnection(client, reconnectWindowS);
+    }
+
+    override async onReconnect(client: Client) {
+      await this.kit.members.reattach(client);
+      const player = this.state.players.get(client.sessionId);
+      if (player) player.connected = true;
+    }
+
+    override async onLeave(client: Client, code?: number) {
+      this.kit.forget(client.sessionId);
+      const member = this.kit.members.remove(client.sessionId, code);
+      const player = this.state.players.get(client.sessionId);
+      if (!member || !player) return;
+      this.state.players.delete(client.sessionId);
+      if (this.state.ownerId === player.userId) {
+        const next = [...this.state.players.values()][0];
+        this.state.ownerId = next?.userId ?? '';
+      }
+      await this.onPlayerLeave(client.sessionId, player);
+    }
+
+    override async onDispose() {
+      for (const m of this.kit.members.all()) this.kit.members.remove(m.client.sessionId);
+      void this.kit.members.log('dispose', null, 'success');
+      await this.kit.flush();
+    }
+
+    /** System chat to everyone in the room (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */
+    sendSystem(text: string): ChatLine {
+      return this.kit.sendSystem(text);
+    }
+
+    /** Round-robin over the mode's teams, filling the smallest team first. */
+    nextTeam(): string {
+      const teams = this.rule.teams;
+      if (!teams.length) return '';
+      const counts = new Map(teams.map((t) => [t, 0]));
+      for (const p of this.state.players.values()) if (counts.has(p.team)) counts.set(p.team, counts.get(p.team)! + 1);
+      return teams.reduce((best, t) => (counts.get(t)! < counts.get(best)! ? t : best), teams[0]!);
+    }
+  };
+}

@@ -1,0 +1,54 @@
+import { matchMaker, type Server } from '@colyseus/core';
+import type { Services } from '../arena.config.ts';
+import { LobbyService, type RoomListing } from '../src/lobby/lobby.service.ts';
+import { createLobbyRoom } from './lobby.room.ts';
+import { createGameRoom } from './game.room.ts';
+import { createTicTacToeRoom } from './tictactoe.room.ts';
+
+export { createGameRoom } from './game.room.ts';
+
+/** The lobby service over the matchmaker's listings (the driver: local or Redis). */
+export function createLobbyService(services: Services): LobbyService {
+  return new LobbyService({
+    em: services.db.em,
+    clock: services.clock,
+    listRooms: async () => (await matchMaker.query({})) as unknown as RoomListing[],
+    localProcessId: () => matchMaker.processId,
+    localAddress: () => services.publicAddress(),
+    onlineStaleS: services.config.onlineStaleS,
+  });
+}
+
+/**
+ * Registers the rooms (S3, S4): `lobby`, the game-agnostic `game` and the example `tictactoe`.
+ * Game rooms are listed in the lobby in real time and matched by mode.
+ */
+export function defineRooms(server: Server, services: Services, lobby: LobbyService = createLobbyService(services)): void {
+  server.define('lobby', createLobbyRoom(services, lobby));
+  server.define('game', createGameRoom(services)).enableRealtimeListing().filterBy(['mode']);
+  server.define('tictactoe', createTicTacToeRoom(services)).enableRealtimeListing().filterBy(['mode']);
+  keepOnlineRows(services);
+}
+
+/**
+ * Keeps `online_user` true for this process: touches the sessions of every live channel (rooms and
+ * SSE) and sweeps rows nobody touched (a crashed process), a few times per ONLINE_STALE_S.
+ */
+function keepOnlineRows(services: Services): void {
+  let timer: NodeJS.Timeout | undefined;
+  const everyMs = Math.max(1000, Math.floor((services.config.onlineStaleS * 1000) / 4));
+  const tick = async () => {
+    try {
+      const sessions = [...new Set([...services.channels.channels()].map((c) => c.sessionId))];
+      for (let i = 0; i < sessions.length; i += 500) await services.online.touch(sessions.slice(i, i + 500));
+      await services.online.sweepStale();
+    } catch (err) {
+      services.logger.warn({ err, module: 'rooms' }, 'online rows upkeep failed');
+    }
+  };
+  services.lifecycle.onStart('online-rows', () => {
+    timer = setInterval(() => void tick(), everyMs);
+    timer.unref();
+  });
+  services.lifecycle.onStop('online-rows', () => clearInterval(timer));
+}

@@ -1,0 +1,106 @@
+import type { Client, Room } from '@colyseus/core';
+import type { z } from 'zod';
+import type { Services } from '../arena.config.ts';
+import type { ChannelKind } from '../src/platform/channels.ts';
+import { Membership } from './membership.ts';
+import { BroadcastLog, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, issueMessage, type ChatLine, type RateLimit } from './chat.ts';
+
+/** Hard cap per client per second, counted by Colyseus before any handler (a flooder is closed with 4002). */
+export const MAX_MESSAGES_PER_SECOND = 30;
+
+/** Colyseus message names the rooms must not reuse for their own (LobbyRoom's). */
+const RESERVED = new Set(['rooms', '+', '-', 'filter']);
+
+/**
+ * What the lobby and every game room share: membership (auth, slots, channels, online rows, room
+ * log), validated messages that answer `error {type, code, message}` instead of closing the client,
+ * the chat gate (length, token bucket, flooder drop) and the batched broadcast log.
+ */
+export class RoomKit {
+  readonly services: Services;
+  readonly members: Membership;
+  readonly chatGate: RateGate;
+  private readonly room: Room;
+  private readonly broadcastLog: BroadcastLog;
+  private readonly kind: ChannelKind;
+
+  constructor(services: Services, room: Room, kind: ChannelKind, opts: { chatLimit?: RateLimit; detail?: () => Record<string, unknown> } = {}) {
+    this.services = services;
+    this.room = room;
+    this.kind = kind;
+    this.members = new Membership(services, kind, room, opts.detail);
+    this.chatGate = new RateGate(opts.chatLimit ?? DEFAULT_CHAT_LIMIT);
+    this.broadcastLog = new BroadcastLog({ logs: services.logs, logger: services.logger, clock: services.clock });
+    room.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
+    room.onUncaughtException = (err, method) => {
+      services.logger.error({ err, module: 'rooms', roomId: room.roomId, method }, 'room handler failed');
+    };
+    // Unknown message types: tell the client instead of closing it (Colyseus's production default).
+    room.onMessage('*', (client: Client, type: string | number) => {
+      if (RESERVED.has(String(type))) return;
+      client.send('error', { type: String(type), code: 'INVALID_INPUT', message: `type: unknown message type "${String(type)}"` });
+    });
+  }
+
+  /**
+   * Registers a validated message handler. A message that fails the schema is answered with
+   * `error {type, code: 'INVALID_INPUT', message}` naming the field; the client stays connected.
+   */
+  on<S extends z.ZodType>(type: string, schema: S, handler: (client: Client, message: z.output<S>) => unknown): void {
+    this.room.onMessage(type, (client: Client, raw: unknown) => {
+      if (!this.members.get(client.sessionId)) return;
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        client.send('error', { type, code: 'INVALID_INPUT', message: issueMessage(parsed.error) });
+        return;
+      }
+      return handler(client, parsed.data);
+    });
+  }
+
+  /** Registers `chat {text}`: validated, rate-limited, broadcast with the sender, logged. */
+  registerChat(extra: (line: ChatLine) => Record<string, unknown> = () => ({})): void {
+    this.on('chat', chatMessage, (client, { text }) => {
+      const member = this.members.get(client.sessionId)!;
+      const verdict = this.chatGate.take(client.sessionId);
+      if (verdict === 'drop') {
+        this.members.kick(client, 'flood', 4002);
+        return;
+      }
+      if (verdict === 'limited') {
+        client.send('error', { type: 'chat', code: 'RATE_LIMITED', message: 'chat: too many messages, slow down' });
+        return;
+      }
+      const line: ChatLine = { from: { userId: member.auth.userId, name: member.auth.name }, kind: 'user', text, at: this.services.clock.now() };
+      this.room.broadcast('chat', line);
+      this.logLine(line, extra(line));
+    });
+  }
+
+  /** A system line to everyone in the room (server, admin, game). Returns what was sent. */
+  sendSystem(text: string): ChatLine {
+    const parsed = chatText.safeParse(text);
+    if (!parsed.success) throw new Error(issueMessage(parsed.error));
+    const line: ChatLine = { from: null, kind: 'system', text: parsed.data, at: this.services.clock.now() };
+    this.room.broadcast('chat', line);
+    this.logLine(line, {});
+    return line;
+  }
+
+  private logLine(line: ChatLine, extra: Record<string, unknown>): void {
+    this.broadcastLog.add({
+      userId: line.from?.userId ?? null,
+      operation: line.kind === 'user' ? 'chat' : 'system',
+      result: 'success',
+      detail: { scope: this.kind, roomId: this.room.roomId, text: line.text, at: line.at, ...extra },
+    });
+  }
+
+  forget(sessionId: string): void {
+    this.chatGate.forget(sessionId);
+  }
+
+  flush(): Promise<void> {
+    return this.broadcastLog.flush();
+  }
+}

@@ -1,0 +1,80 @@
+import { LobbyRoom as ColyseusLobbyRoom, type AuthContext, type Client } from '@colyseus/core';
+import type { Services } from '../arena.config.ts';
+import type { LobbyService } from '../src/lobby/lobby.service.ts';
+import { authenticateJoin } from './membership.ts';
+import { RoomKit } from './kit.ts';
+import type { ChatLine } from './chat.ts';
+
+/**
+ * Room `lobby` (S3): Colyseus's LobbyRoom (`rooms`, `+`, `-` listings of public game rooms) plus
+ * `online {count, players}` and `servers [...]` pushed every LOBBY_PUSH_MS and once on join, and
+ * lobby chat. Pushes of the push feature (`marquee`, `announcement`, `system`, `mail`) arrive
+ * through the channel registry: each lobby client is a `lobby` channel whose `send` forwards.
+ */
+export function createLobbyRoom(services: Services, lobby: LobbyService) {
+  return class LobbyRoom extends ColyseusLobbyRoom {
+    kit!: RoomKit;
+    private pushTimer?: NodeJS.Timeout;
+    private pushing = false;
+
+    static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
+      return authenticateJoin(services, token, ctx);
+    }
+
+    override async onCreate(options: any) {
+      await super.onCreate(options);
+      this.kit = new RoomKit(services, this, 'lobby');
+      this.kit.registerChat();
+      this.pushTimer = setInterval(() => void this.push(), services.config.lobbyPushMs);
+      void this.kit.members.log('create', null, 'success');
+    }
+
+    override async onJoin(client: Client, options: any) {
+      this.kit.members.admit(client);
+      super.onJoin(client, options ?? {});
+      void this.sendLobbyData([client]);
+    }
+
+    override async onLeave(client: Client, code?: number) {
+      super.onLeave(client);
+      this.kit.forget(client.sessionId);
+      this.kit.members.remove(client.sessionId, code);
+    }
+
+    override async onDispose() {
+      super.onDispose();
+      if (this.pushTimer) clearInterval(this.pushTimer);
+      for (const m of this.kit.members.all()) this.kit.members.remove(m.client.sessionId);
+      void this.kit.members.log('dispose', null, 'success');
+      await this.kit.flush();
+    }
+
+    /** System chat to everyone in the lobby (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */
+    sendSystem(text: string): ChatLine {
+      return this.kit.sendSystem(text);
+    }
+
+    private async push(): Promise<void> {
+      if (this.pushing || !this.clients.length) return;
+      this.pushing = true;
+      try {
+        await this.sendLobbyData();
+      } finally {
+        this.pushing = false;
+      }
+    }
+
+    /** `online` and `servers` to the given clients, or to everyone. */
+    private async sendLobbyData(to?: Client[]): Promise<void> {
+      try {
+        const data = await lobby.pushData();
+        for (const c of to ?? [...this.clients]) {
+          c.send('online', data.online);
+          c.send('servers', data.servers);
+        }
+      } catch (err) {
+        services.logger.warn({ err, module: 'lobby' }, 'lobby push failed');
+      }
+    }
+  };
+}

@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { RouteDoc } from '../platform/openapi.ts';
+import type { LobbyService } from './lobby.service.ts';
+
+/** HTTP adapter of the lobby: the same snapshot the lobby room pushes. */
+
+export const lobbyResponse = z.object({
+  rooms: z.array(z.object({
+    roomId: z.string(),
+    name: z.string(),
+    mode: z.string(),
+    clients: z.number().int(),
+    maxClients: z.number(),
+    metadata: z.record(z.string(), z.unknown()),
+  })),
+  servers: z.array(z.object({ address: z.string(), rooms: z.number().int(), clients: z.number().int() })),
+  online: z.number().int(),
+});
+
+export const lobbyRouteDocs: RouteDoc[] = [
+  { method: 'get', path: '/lobby', summary: 'Public game rooms, game servers and the online count', auth: 'none', response: lobbyResponse },
+];
+
+export function lobbyRoutes(deps: { lobby: LobbyService }): Router {
+  const r = Router();
+  r.get('/lobby', async (_req, res) => {
+    res.json(await deps.lobby.snapshot());
+  });
+  return r;
+}
