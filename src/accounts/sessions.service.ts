@@ -93,7 +93,8 @@ export class SessionService {
   }
 
   private tokensFor(userId: string, sessionId: string, secret: string): SessionTokens {
-    const accessToken = jwt.sign({ sid: sessionId, typ: 'access' }, this.config.jwtSecret, {
+    // iat from the injected clock, so expiry and verification read the same time.
+    const accessToken = jwt.sign({ sid: sessionId, typ: 'access', iat: Math.floor(this.clock.now() / 1000) }, this.config.jwtSecret, {
       algorithm: 'HS256',
       subject: userId,
       expiresIn: this.config.accessTokenTtlS,

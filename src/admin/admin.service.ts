@@ -56,7 +56,7 @@ export class AdminService {
     await this.logs.write('audit', { operation: 'admin_login', result: ok ? 'success' : 'fail', ip, detail: { admin: username } });
     if (!admin || !ok) throw new AppError('BAD_CREDENTIALS', 'username or password is wrong');
     await em.nativeUpdate(AdminUser, { id: admin.id }, { lastLoginAt: new Date(this.clock.now()) });
-    const token = jwt.sign({ typ: 'admin', name: admin.username }, this.secret, {
+    const token = jwt.sign({ typ: 'admin', name: admin.username, iat: Math.floor(this.clock.now() / 1000) }, this.secret, {
       algorithm: 'HS256', subject: String(admin.id), expiresIn: ADMIN_TOKEN_TTL_S,
     });
     return { token, expiresIn: ADMIN_TOKEN_TTL_S };
