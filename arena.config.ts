@@ -30,6 +30,23 @@ import { ChannelRegistry } from './src/platform/channels.ts';
 import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
 import { adminRoutes } from './src/admin/admin.routes.ts';
+import { matchMaker } from '@colyseus/core';
+import { monitor } from '@colyseus/monitor';
+import { DownloadService } from './src/downloads/downloads.service.ts';
+import { downloadRoutes } from './src/downloads/downloads.routes.ts';
+import { LogQueryService, type SendsSource } from './src/logs/logs.query.ts';
+import { logRoutes } from './src/logs/logs.routes.ts';
+import { AnalyticsService } from './src/analytics/analytics.service.ts';
+import { analyticsRoutes } from './src/analytics/analytics.routes.ts';
+import { DbToolService } from './src/dbtool/dbtool.service.ts';
+import { dbToolRoutes } from './src/dbtool/dbtool.routes.ts';
+import { LogLevelControl } from './src/ops/log-level.ts';
+import { RoomsAdminService } from './src/ops/rooms-admin.service.ts';
+import { StatusService } from './src/ops/status.service.ts';
+import { opsRoutes } from './src/ops/ops.routes.ts';
+import { registerOpsMetrics } from './src/ops/ops.metrics.ts';
+import { basicAdminAuth } from './src/ops/monitor.ts';
+import { openApiRoutes } from './src/ops/openapi.routes.ts';
 import { createLobbyService, defineRooms } from './rooms/index.ts';
 import { lobbyRoutes } from './src/lobby/lobby.routes.ts';
 import { AdminUsersService } from './src/admin/admin-users.service.ts';
@@ -56,6 +73,13 @@ export interface Services {
   adminUsers: AdminUsersService;
   /** This process's address as clients reach it (PUBLIC_ADDRESS, else host:port once listening). */
   publicAddress: () => string;
+  downloads: DownloadService;
+  logQuery: LogQueryService;
+  logLevel: LogLevelControl;
+  analytics: AnalyticsService;
+  dbTool: DbToolService;
+  roomsAdmin: RoomsAdminService;
+  status: StatusService;
 }
 
 export async function buildServices(config: Config, logger: Logger): Promise<Services> {
@@ -91,9 +115,11 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const services: Services = {
     config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, events, admin,
     adminUsers,
+    ...buildOperations({ config, db, clock, logger, logs, bus, lifecycle, publicAddress: () => address, services: () => services }),
     connections: new ConnectionGate(config.maxConnections, metrics),
     publicAddress: () => address,
   };
+  wireOperations(services);
   lifecycle.onStart('address', () => {
     if (!config.publicAddress) address = `127.0.0.1:${arenaPortOf(services) ?? config.port}`;
   });
@@ -107,6 +133,70 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     channels.close();
   });
   return services;
+}
+
+type OperationsServices = Pick<Services, 'downloads' | 'logQuery' | 'logLevel' | 'analytics' | 'dbTool' | 'roomsAdmin' | 'status'>;
+type OptionalPush = { push?: SendsSource & { queueDepth?: () => number } };
+
+/** Operations (S8-S10): downloads, log queries and retention, analytics rollup, db tool, rooms admin, status. */
+function buildOperations(deps: {
+  config: Config; db: Database; clock: Clock; logger: Logger; logs: LogService; bus: Bus; lifecycle: Lifecycle;
+  publicAddress: () => string; services: () => Services;
+}): OperationsServices {
+  const { config, db, clock, logger, lifecycle } = deps;
+  const ops = logger.child({ module: 'ops' });
+  const push = () => (deps.services() as unknown as OptionalPush).push;
+  const logLevel = new LogLevelControl({ logger, bus: deps.bus });
+  return {
+    downloads: new DownloadService({ dir: config.downloadsDir }),
+    logQuery: new LogQueryService({
+      em: db.em, clock, logs: deps.logs, logger: ops, retentionDays: config.logRetentionDays, retentionOverrides: config.logRetention,
+      sends: () => (typeof push()?.querySends === 'function' ? push() : undefined),
+    }),
+    logLevel,
+    analytics: new AnalyticsService({ em: db.em, clock, timezone: config.gameTimezone, logger: ops }),
+    dbTool: new DbToolService({ em: db.em, metadata: () => db.orm.getMetadata() }),
+    roomsAdmin: new RoomsAdminService({
+      rooms: {
+        query: (conditions) => matchMaker.query(conditions as never) as never,
+        call: (roomId, method, args) => matchMaker.remoteRoomCall(roomId, method as never, args),
+      },
+    }),
+    status: new StatusService({
+      clock, connections: () => deps.services().connections, lifecycle, logLevel, publicAddress: deps.publicAddress, dialect: db.dialect,
+      pingDb: () => db.ping(), localRooms, clusterCcu: () => matchMaker.stats.getGlobalCCU(), pushQueueDepth: () => push()?.queueDepth?.(),
+    }),
+  };
+}
+
+function localRooms() {
+  return { rooms: matchMaker.stats.local.roomCount, ccu: matchMaker.stats.local.ccu };
+}
+
+/** Metrics and timers of the operations services: log retention sweep and the daily stats rollup. */
+function wireOperations(services: Services): void {
+  const { config, logger, lifecycle, metrics, connections } = services;
+  const ops = logger.child({ module: 'ops' });
+  registerOpsMetrics({ metrics, connections, localRooms, pushQueueDepth: () => (services as unknown as OptionalPush).push?.queueDepth?.() });
+  const timers: NodeJS.Timeout[] = [];
+  lifecycle.onStart('operations', () => {
+    const every = (ms: number, name: string, job: () => Promise<unknown>) => {
+      let running = false;
+      const run = () => {
+        if (running || lifecycle.shuttingDown) return;
+        running = true;
+        job().catch((err) => ops.error({ err, job: name }, 'operations job failed')).finally(() => { running = false; });
+      };
+      timers.push(setInterval(run, ms).unref());
+      run();
+    };
+    every(config.logRetentionSweepMs, 'log-retention', () => services.logQuery.sweep());
+    every(config.statsRollupMs, 'stats-rollup', () => services.analytics.rollup());
+  });
+  lifecycle.onStop('operations', () => {
+    for (const t of timers) clearInterval(t);
+    services.logLevel.close();
+  });
 }
 
 const ports = new WeakMap<Services, number>();
@@ -184,6 +274,8 @@ function mountHttp(app: express.Application, services: Services): void {
     const ready = database && !lifecycle.shuttingDown;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, presence: true, shuttingDown: lifecycle.shuttingDown });
   });
+  // The Colyseus monitor can call any room method: never reachable without admin credentials.
+  app.use('/admin/monitor', basicAdminAuth({ checkPassword: (u, p) => services.admin.checkPassword(u, p), clock: services.clock }), monitor());
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
@@ -199,6 +291,12 @@ function mountHttp(app: express.Application, services: Services): void {
   api.use(accountRoutes(services));
   api.use(adminRoutes(services));
   api.use(lobbyRoutes({ lobby: createLobbyService(services) }));
+  api.use(downloadRoutes(services));
+  api.use(logRoutes(services));
+  api.use(analyticsRoutes(services));
+  api.use(dbToolRoutes(services));
+  api.use(opsRoutes(services));
+  api.use(openApiRoutes({ version: process.env.npm_package_version ?? '0.1.0' }));
   if (config.testHooks) api.use(testHooks(services));
   app.use('/api/v1', api);
 

@@ -1,8 +1,10 @@
 import { accountEntities } from '../accounts/accounts.entities.ts';
 import { logEntities } from '../logs/logs.entities.ts';
+import { analyticsEntities } from '../analytics/analytics.entities.ts';
 
 /** Every entity of the product, one line per feature: the ORM, migrations and the admin DB tool read this. */
 export const allEntities = [
   ...accountEntities,
   ...logEntities,
+  ...analyticsEntities,
 ];

@@ -10,6 +10,8 @@ export class Metrics {
   readonly httpDuration: client.Histogram<'method' | 'route' | 'status'>;
   readonly connections: client.Gauge<'kind'>;
   readonly logins: client.Counter<'result'>;
+  /** Mail reward claims by result (success | already_claimed); incremented by the mail feature. */
+  readonly mailClaims: client.Counter<'result'>;
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
@@ -29,6 +31,12 @@ export class Metrics {
     this.logins = new client.Counter({
       name: 'arena_logins_total',
       help: 'Login attempts by result',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+    this.mailClaims = new client.Counter({
+      name: 'arena_mail_claims_total',
+      help: 'Mail reward claims by result',
       labelNames: ['result'],
       registers: [this.registry],
     });

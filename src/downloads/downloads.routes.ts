@@ -1,0 +1,96 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { RouteDoc } from '../platform/openapi.ts';
+import { etagMatches, parseRange, type DownloadService } from './downloads.service.ts';
+
+const manifestSchema = z.object({
+  version: z.string(),
+  files: z.array(z.object({
+    path: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    kind: z.enum(['engine', 'config-csv', 'config-json', 'config-sqlite']),
+  })),
+});
+
+export const downloadRouteDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/downloads/manifest', auth: 'none', response: manifestSchema,
+    summary: 'Manifest of the downloadable files. kind: .csv config-csv, .json config-json, .sqlite/.sqlite3/.db config-sqlite, anything else engine. '
+      + 'version changes whenever any file does; the response carries ETag = "version" and answers If-None-Match with 304.',
+  },
+  {
+    method: 'get', path: '/downloads/files/:path*', auth: 'none', produces: 'application/octet-stream', errors: ['NOT_FOUND'],
+    summary: 'File bytes with a strong ETag (the quoted sha256) and Accept-Ranges: bytes. If-None-Match -> 304; one `Range: bytes=a-b` -> 206 '
+      + '(If-Range honoured); a range starting past the end -> 416 with Content-Range: bytes */size; several ranges -> the whole file. '
+      + 'Paths with "..", ".", empty segments, dot-files, backslashes, NUL or absolute paths -> 400 INVALID_INPUT; anything not inside the directory -> 404.',
+  },
+];
+
+const CONTENT_TYPES: Record<string, string> = {
+  'config-csv': 'text/csv; charset=utf-8',
+  'config-json': 'application/json; charset=utf-8',
+  'config-sqlite': 'application/vnd.sqlite3',
+  engine: 'application/octet-stream',
+};
+
+export function downloadRoutes(deps: { downloads: DownloadService }): Router {
+  const r = Router();
+
+  r.get('/downloads/manifest', async (req, res) => {
+    const manifest = await deps.downloads.manifest();
+    const etag = `"${manifest.version}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    if (etagMatches(req.headers['if-none-match'], etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.json(manifest);
+  });
+
+  // A RegExp route: req.path stays percent-encoded, so the service decodes it exactly once.
+  r.get(/^\/downloads\/files\/(.+)$/, async (req, res) => {
+    const raw = req.path.slice('/downloads/files/'.length);
+    const file = await deps.downloads.file(raw);
+    res.setHeader('ETag', file.etag);
+    res.setHeader('Last-Modified', file.mtime.toUTCString());
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Content-Type', CONTENT_TYPES[file.kind]!);
+    if (etagMatches(req.headers['if-none-match'], file.etag)) {
+      res.status(304).end();
+      return;
+    }
+    const ifRange = req.headers['if-range'];
+    const rangeAllowed = ifRange === undefined || ifRange === file.etag;
+    const range = rangeAllowed ? parseRange(req.headers.range, file.size) : undefined;
+    if (range === 'unsatisfiable') {
+      res.setHeader('Content-Range', `bytes */${file.size}`);
+      res.setHeader('Content-Type', 'application/json');
+      res.status(416).json({ error: { code: 'INVALID_INPUT', message: `range: starts past the end of the file (${file.size} bytes)` } });
+      return;
+    }
+    if (range) {
+      res.status(206);
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
+      res.setHeader('Content-Length', String(range.end - range.start + 1));
+    } else {
+      res.status(200);
+      res.setHeader('Content-Length', String(file.size));
+    }
+    if (req.method === 'HEAD' || (range ? range.end < range.start : file.size === 0)) {
+      res.end();
+      return;
+    }
+    const stream = file.open(range);
+    stream.on('error', (err) => {
+      req.log.warn({ err, module: 'downloads', path: file.path }, 'download stream failed');
+      res.destroy(err);
+    });
+    res.on('close', () => stream.destroy());
+    stream.pipe(res);
+  });
+
+  return r;
+}

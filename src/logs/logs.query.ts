@@ -1,0 +1,126 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { AppError } from '../platform/errors.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Logger } from '../platform/logger.ts';
+import { LOG_KINDS, type LogKind } from './logs.entities.ts';
+import type { LogService } from './logs.service.ts';
+import { User } from '../accounts/accounts.entities.ts';
+
+export interface LogQuery {
+  from?: Date;
+  to?: Date;
+  userId?: string;
+  operation?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface LogPage {
+  entries: { id: string; at: string; userId?: string; operation?: string; result?: string; ip?: string; detail: unknown }[];
+  nextCursor?: string;
+}
+
+/** The push helper's send records, in the same page shape (services.push.querySends). */
+export interface SendsSource {
+  querySends(q: { from?: Date; to?: Date; userId?: string; cursor?: string; limit: number }): Promise<LogPage>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Reading the database logs (S9, S10): newest first, paged by an id cursor (`id < cursor`), so a
+ * page stays stable while new rows arrive; plus the retention sweep and client error reports.
+ */
+export class LogQueryService {
+  private readonly em: () => EntityManager;
+  private readonly clock: Clock;
+  private readonly logs: LogService;
+  private readonly logger: Logger;
+  private readonly retentionDays: Record<LogKind, number>;
+  private readonly sends?: () => SendsSource | undefined;
+
+  constructor(deps: {
+    em: () => EntityManager; clock: Clock; logs: LogService; logger: Logger;
+    retentionDays: number; retentionOverrides: string; sends?: () => SendsSource | undefined;
+  }) {
+    this.em = deps.em;
+    this.clock = deps.clock;
+    this.logs = deps.logs;
+    this.logger = deps.logger;
+    this.sends = deps.sends;
+    this.retentionDays = retentionTable(deps.retentionDays, deps.retentionOverrides);
+  }
+
+  static readonly kinds = [...Object.keys(LOG_KINDS), 'push'] as const;
+
+  async query(kind: string, q: LogQuery): Promise<LogPage> {
+    if (kind === 'push') {
+      const sends = this.sends?.();
+      if (!sends) throw new AppError('NOT_FOUND', 'kind: push logs are not available on this server');
+      return sends.querySends({ from: q.from, to: q.to, userId: q.userId, cursor: q.cursor, limit: q.limit });
+    }
+    const entity = LOG_KINDS[kind as LogKind];
+    if (!entity) throw new AppError('NOT_FOUND', `kind: unknown log kind ${kind}; one of ${LogQueryService.kinds.join(', ')}`);
+    const where: Record<string, unknown> = {};
+    const at: Record<string, Date> = {};
+    if (q.from) at.$gte = q.from;
+    if (q.to) at.$lt = q.to;
+    if (Object.keys(at).length) where.at = at;
+    if (q.userId) where.userId = q.userId;
+    if (q.operation) where.operation = q.operation;
+    if (q.cursor) where.id = { $lt: Number(q.cursor) };
+    const rows = await this.em().find(entity as never, where as never, { orderBy: { id: 'desc' } as never, limit: q.limit + 1 }) as any[];
+    const page = rows.slice(0, q.limit);
+    return {
+      entries: page.map((r) => ({
+        id: String(r.id),
+        at: new Date(r.at).toISOString(),
+        ...(r.userId ? { userId: r.userId } : {}),
+        ...(r.operation ? { operation: r.operation } : {}),
+        ...(r.result ? { result: r.result } : {}),
+        ...(r.ip ? { ip: r.ip } : {}),
+        detail: r.detail ?? null,
+      })),
+      ...(rows.length > q.limit ? { nextCursor: String(page[page.length - 1].id) } : {}),
+    };
+  }
+
+  retention(): Record<LogKind, number> {
+    return { ...this.retentionDays };
+  }
+
+  /** Deletes rows older than each kind's retention. Idempotent: several processes may run it at once. */
+  async sweep(): Promise<Record<string, number>> {
+    const removed: Record<string, number> = {};
+    for (const [kind, days] of Object.entries(this.retentionDays) as [LogKind, number][]) {
+      const cutoff = new Date(this.clock.now() - days * DAY_MS);
+      try {
+        removed[kind] = await this.em().nativeDelete(LOG_KINDS[kind] as never, { at: { $lt: cutoff } } as never);
+      } catch (err) {
+        this.logger.error({ err, module: 'logs', kind }, 'log retention sweep failed');
+      }
+    }
+    this.logger.debug({ module: 'logs', removed }, 'log retention sweep');
+    return removed;
+  }
+
+  /** A client error report: stored only when an admin switched reports on for this user (S9). */
+  async reportClientError(userId: string, report: { message: string; stack?: string; context?: Record<string, unknown> }, ip: string): Promise<boolean> {
+    const user = await this.em().findOne(User, { id: userId }, { fields: ['id', 'clientErrorsEnabled'] as never });
+    if (!user?.clientErrorsEnabled) return false;
+    await this.logs.write('client-error', {
+      userId, operation: 'client_error', result: 'fail', ip,
+      detail: { message: report.message, stack: report.stack ?? null, context: report.context ?? null },
+    });
+    return true;
+  }
+}
+
+export function retentionTable(defaultDays: number, overrides: string): Record<LogKind, number> {
+  const table = Object.fromEntries(Object.keys(LOG_KINDS).map((k) => [k, defaultDays])) as Record<LogKind, number>;
+  for (const pair of overrides.split(',').filter(Boolean)) {
+    const [kind, days] = pair.split('=');
+    if (kind && kind in table && Number(days) >= 1) table[kind as LogKind] = Number(days);
+  }
+  return table;
+}
