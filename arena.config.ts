@@ -47,9 +47,16 @@ import { opsRoutes } from './src/ops/ops.routes.ts';
 import { registerOpsMetrics } from './src/ops/ops.metrics.ts';
 import { basicAdminAuth } from './src/ops/monitor.ts';
 import { openApiRoutes } from './src/ops/openapi.routes.ts';
+import { AdminUsersService } from './src/admin/admin-users.service.ts';
+import { GameService } from './src/game/game.service.ts';
+import { gameRoutes } from './src/game/game.routes.ts';
+import { MailService } from './src/mail/mail.service.ts';
+import { mailRoutes } from './src/mail/mail.routes.ts';
 import { createLobbyService, defineRooms } from './rooms/index.ts';
 import { lobbyRoutes } from './src/lobby/lobby.routes.ts';
-import { AdminUsersService } from './src/admin/admin-users.service.ts';
+import { createPush } from './src/push/push.module.ts';
+import type { PushService } from './src/push/push.service.ts';
+import { pushRoutes } from './src/push/push.routes.ts';
 
 export interface Services {
   config: Config;
@@ -71,6 +78,10 @@ export interface Services {
   events: DomainEvents;
   admin: AdminService;
   adminUsers: AdminUsersService;
+  game: GameService;
+  mail: MailService;
+  /** Message push (S5, S6): SSE streams, triggers, templates, announcements. */
+  push: PushService;
   /** This process's address as clients reach it (PUBLIC_ADDRESS, else host:port once listening). */
   publicAddress: () => string;
   downloads: DownloadService;
@@ -111,10 +122,15 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });
   await admin.bootstrap(config.adminUser, config.adminPassword);
   const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, bcryptCost: config.bcryptCost });
+  const game = new GameService({ em: db.em, clock, dialect: db.dialect });
+  const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, ids, logs, bus, game, logger });
+  // Mail to all users lands in a mailbox at the user's next login (or mailbox read).
+  events.on('login', ({ userId }) => mail.deliverGlobal(userId));
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const services: Services = {
-    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, events, admin,
+    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, events, admin, game, mail,
     adminUsers,
+    push: undefined as unknown as PushService, // wired below, once connections and the address exist
     ...buildOperations({ config, db, clock, logger, logs, bus, lifecycle, publicAddress: () => address, services: () => services }),
     connections: new ConnectionGate(config.maxConnections, metrics),
     publicAddress: () => address,
@@ -123,6 +139,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   lifecycle.onStart('address', () => {
     if (!config.publicAddress) address = `127.0.0.1:${arenaPortOf(services) ?? config.port}`;
   });
+  services.push = createPush(services);
   let sweep: NodeJS.Timeout | undefined;
   lifecycle.onStart('rate-counter-sweep', () => {
     sweep = setInterval(() => void limits.sweep().catch(() => undefined), 3600_000).unref();
@@ -290,6 +307,9 @@ function mountHttp(app: express.Application, services: Services): void {
   api.use(express.json({ limit: config.bodyLimitBytes, strict: false, type: () => true }));
   api.use(accountRoutes(services));
   api.use(adminRoutes(services));
+  api.use(gameRoutes(services));
+  api.use(mailRoutes(services));
+  api.use(pushRoutes({ push: services.push, sse: services.push.sse, sessions: services.sessions, admin: services.admin }));
   api.use(lobbyRoutes({ lobby: createLobbyService(services) }));
   api.use(downloadRoutes(services));
   api.use(logRoutes(services));

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { startServer, type TestServer } from '../support/server.ts';
+import { registerUser } from '../support/users.ts';
+import { openSse } from '../support/sse.ts';
+import { adminMail, adminToken } from './support.ts';
+
+describe('mail: a new mail notifies the recipient live', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let admin: string;
+
+  before(async () => {
+    server = await startServer();
+    admin = await adminToken(server);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('sends `mail {unread}` on the SSE stream for player mail, admin mail and mail to all users', async () => {
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const stream = await openSse(server, { token: alice.accessToken });
+    assert.equal(stream.status, 200, JSON.stringify(stream.body));
+    try {
+      assert.equal((await server.api('POST', 'mail', { to: alice.id, title: 'hi', body: 'there' }, { token: bob.accessToken })).status, 201);
+      const first = await stream.waitFor((e) => e.event === 'mail', 5000);
+      assert.deepEqual(first.json, { unread: 1 });
+
+      assert.equal((await adminMail(server, admin, { to: [alice.id], attachments: [{ item: 'gold', amount: 1 }] })).status, 201);
+      const second = await stream.waitForCount((e) => e.event === 'mail', 2, 5000);
+      assert.deepEqual(second[1]!.json, { unread: 2 });
+
+      // Mail to all users: the notice comes with the delivery (here: the next mailbox read).
+      assert.equal((await adminMail(server, admin, { to: 'all' })).status, 201);
+      assert.equal((await server.api('GET', 'mail', undefined, { token: alice.accessToken })).status, 200);
+      const third = await stream.waitForCount((e) => e.event === 'mail', 3, 5000);
+      assert.deepEqual(third[2]!.json, { unread: 3 });
+      // Bob, who has no new mail, got no notice on his stream (he has none open); the count is Alice's only.
+      assert.ok(stream.ofType('mail').every((e) => typeof e.json.unread === 'number'));
+    } finally {
+      stream.close();
+    }
+  });
+});

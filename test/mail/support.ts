@@ -1,0 +1,53 @@
+/**
+ * Helpers of the mail tests: admin sends over the API, and a read-only look into the server's
+ * database for what the API does not expose to players (order-log rows, mailbox contents).
+ */
+import assert from 'node:assert/strict';
+import { MikroORM, SqliteDriver, NodeSqliteDialect, type Options } from '@mikro-orm/sql';
+import { MariaDbDriver } from '@mikro-orm/mariadb';
+import type { TestServer } from '../support/server.ts';
+
+export async function adminToken(server: TestServer): Promise<string> {
+  const res = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
+  assert.equal(res.status, 200, res.text);
+  return res.body.token;
+}
+
+export async function adminMail(server: TestServer, token: string, body: Record<string, unknown>) {
+  return server.api('POST', 'admin/mail', { title: 'Gift', body: 'For you', ...body }, { token });
+}
+
+/** A raw SQL connection to the database of a test server (WAL SQLite or MariaDB), for assertions only. */
+export interface RawDb {
+  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  run(sql: string, params?: unknown[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function openRawDb(databaseUrl: string): Promise<RawDb> {
+  let options: Options;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    options = { driver: SqliteDriver, dbName: file, driverOptions: new NodeSqliteDialect(file), entities: [], discovery: { warnWhenNoEntities: false }, pool: { min: 1, max: 1 } } as Options;
+  } else {
+    const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
+    options = { driver: MariaDbDriver, clientUrl: url.toString(), dbName: url.pathname.slice(1), entities: [], discovery: { warnWhenNoEntities: false }, pool: { min: 1, max: 2 }, timezone: '+00:00' } as Options;
+  }
+  const orm = await MikroORM.init(options);
+  return {
+    query: (sql, params = []) => orm.em.fork().getConnection().execute(sql, params as any[], 'all') as Promise<any[]>,
+    run: (sql, params = []) => orm.em.fork().getConnection().execute(sql, params as any[], 'run'),
+    close: () => orm.close(true),
+  };
+}
+
+/** The `detail` column of a log row as an object on both dialects. */
+export function detailOf(row: { detail: unknown }): Record<string, any> {
+  return typeof row.detail === 'string' ? JSON.parse(row.detail) : (row.detail as Record<string, any>);
+}
+
+/** Order-log rows of a user, oldest first, with `detail` parsed. */
+export async function orderLogs(db: RawDb, userId: string): Promise<{ operation: string; result: string; detail: Record<string, any> }[]> {
+  const rows = await db.query('select operation, result, detail from order_logs where user_id = ? order by id', [userId]);
+  return rows.map((r) => ({ operation: r.operation, result: r.result, detail: detailOf(r) }));
+}
