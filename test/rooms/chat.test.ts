@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { startServer, type TestServer } from '../support/server.ts';
+import { registerUser, type TestUser } from '../support/users.ts';
+import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
+
+describe('rooms: chat, system messages and bad messages', function () {
+  let server: TestServer;
+  let users: TestUser[];
+  const open: Room[] = [];
+  const track = <T extends { room: Room }>(j: T) => {
+    open.push(j.room);
+    return j;
+  };
+
+  before(async () => {
+    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' } });
+    users = await Promise.all([0, 1, 2].map((i) => registerUser(server, { name: `Chatter${i}` })));
+  });
+  afterEach(async () => {
+    await leaveAll(open);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('fans a room chat line out to every player with the sender and kind user', async () => {
+    const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'squad' }));
+    const b = track(await joinRoom(server, users[1]!.accessToken, 'joinById', a.room.roomId));
+    const c = track(await joinRoom(server, users[2]!.accessToken, 'joinById', a.room.roomId));
+    a.room.send('chat', { text: '  hello team  ' });
+    for (const r of [a, b, c]) {
+      const line = await r.rec.next('chat');
+      assert.deepEqual(line.from, { userId: users[0]!.id, name: 'Chatter0' });
+      assert.equal(line.kind, 'user');
+      assert.equal(line.text, 'hello team');
+      assert.equal(typeof line.at, 'number');
+    }
+  });
+
+  it('answers malformed, oversized and unknown messages with an error and keeps everyone connected', async () => {
+    const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'duel' }));
+    const b = track(await joinRoom(server, users[1]!.accessToken, 'joinById', a.room.roomId));
+    a.room.send('chat', { text: 42 });
+    assert.match((await a.rec.next('error', (e) => e.type === 'chat')).message, /^text: /);
+    a.room.send('chat', { text: 'x'.repeat(201) });
+    const tooLong = await a.rec.upcoming('error', (e) => e.type === 'chat');
+    assert.equal(tooLong.code, 'INVALID_INPUT');
+    assert.match(tooLong.message, /text: must be at most 200 characters/);
+    a.room.send('chat', 'just a string');
+    await a.rec.upcoming('error', (e) => e.type === 'chat');
+    a.room.send('ready', { ready: 'yes' });
+    assert.match((await a.rec.upcoming('error', (e) => e.type === 'ready')).message, /^ready: /);
+    a.room.send('teleport', { x: 1 });
+    assert.match((await a.rec.upcoming('error', (e) => e.type === 'teleport')).message, /unknown message type/);
+    a.room.send('team', { team: 'red' });
+    assert.match((await a.rec.upcoming('error', (e) => e.type === 'team')).message, /does not allow choosing/);
+
+    // still connected and the room still works for both
+    a.room.send('chat', { text: 'x'.repeat(200) });
+    assert.equal((await b.rec.next('chat')).text.length, 200);
+    a.room.send('ready', { ready: true });
+    await until(() => [...b.room.state.players.values()].some((p: any) => p.userId === users[0]!.id && p.ready), 5000, 'ready synced');
+    assert.equal(a.rec.closeCode, undefined);
+    assert.equal(b.rec.closeCode, undefined);
+  });
+
+  it('lets players choose a team where the mode allows it', async () => {
+    const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'squad' }));
+    const b = track(await joinRoom(server, users[1]!.accessToken, 'joinById', a.room.roomId));
+    await until(() => a.room.state.players.size === 2, 5000, 'both seated');
+    const teams = [...a.room.state.players.values()].map((p: any) => p.team).sort();
+    assert.deepEqual(teams, ['blue', 'red'], 'assigned round-robin');
+    b.room.send('team', { team: 'green' });
+    assert.match((await b.rec.next('error', (e) => e.type === 'team')).message, /team: must be one of red, blue/);
+    const mine = a.room.state.players.get(a.room.sessionId).team;
+    b.room.send('team', { team: mine });
+    await until(() => a.room.state.players.get(b.room.sessionId)?.team === mine, 5000, 'team change synced');
+  });
+
+  it('rate-limits chat per client and drops a flooder without disturbing the others', async () => {
+    const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'duel' }));
+    const b = track(await joinRoom(server, users[1]!.accessToken, 'joinById', a.room.roomId));
+    for (let i = 0; i < 8; i++) a.room.send('chat', { text: `burst ${i}` });
+    const limited = await a.rec.next('error', (e) => e.code === 'RATE_LIMITED');
+    assert.match(limited.message, /^chat: /);
+    await b.rec.next('chat', (l) => l.text === 'burst 4');
+    assert.ok(b.rec.of('chat').length <= 6, 'the burst beyond the bucket is not broadcast');
+
+    for (let i = 0; i < 60; i++) a.room.send('chat', { text: `flood ${i}` });
+    const code = await a.rec.closed();
+    assert.equal(code, 4002);
+    // the other player is unaffected and the flooder's seat is freed (no reconnection seat)
+    b.room.send('chat', { text: 'still here' });
+    assert.equal((await b.rec.next('chat', (l) => l.text === 'still here')).from.userId, users[1]!.id);
+    await until(() => b.room.state.players.size === 1, 5000, 'flooder removed from state');
+    assert.equal(b.rec.closeCode, undefined);
+  });
+
+  it('lobby chat is validated and broadcast the same way, and the LobbyRoom filter still works', async () => {
+    const a = track(await joinRoom(server, users[0]!.accessToken, 'joinOrCreate', 'lobby'));
+    const b = track(await joinRoom(server, users[1]!.accessToken, 'joinOrCreate', 'lobby'));
+    assert.equal(a.room.roomId, b.room.roomId);
+    b.room.send('chat', { text: 'anyone for a duel?' });
+    const line = await a.rec.next('chat');
+    assert.deepEqual({ from: line.from, kind: line.kind, text: line.text }, { from: { userId: users[1]!.id, name: 'Chatter1' }, kind: 'user', text: 'anyone for a duel?' });
+    b.room.send('chat', { text: '' });
+    assert.match((await b.rec.next('error', (e) => e.type === 'chat')).message, /text: must not be empty/);
+    b.room.send('filter', { name: 'game' });
+    await b.rec.next('rooms');
+  });
+});
