@@ -41,6 +41,16 @@ describe('rooms: matchmaking, lobby listings and private rooms', function () {
     assert.ok(Math.abs(a.room.state.createdAt - Date.now()) < 60_000);
   });
 
+  it('matches concurrent joinOrCreate calls into full rooms (no half-empty duplicates)', async () => {
+    const extra = await Promise.all([0, 1, 2].map((i) => registerUser(server, { name: `Rush${i}` })));
+    const all = [...users.slice(0, 5), ...extra];
+    const joined = await Promise.all(all.map((u) => joinRoom(server, u.accessToken, 'joinOrCreate', 'game', { mode: 'duel' })));
+    joined.forEach(track);
+    const sizes = new Map<string, number>();
+    for (const j of joined) sizes.set(j.room.roomId, (sizes.get(j.room.roomId) ?? 0) + 1);
+    assert.deepEqual([...sizes.values()].sort(), [2, 2, 2, 2], `8 players in 4 duel rooms, got ${JSON.stringify([...sizes.values()])}`);
+  });
+
   it('refuses an unknown mode with INVALID_INPUT and a join without a token with 4100', async () => {
     const unknown = await refusal(sdkClient(server, users[0]!.accessToken).joinOrCreate('game', { mode: 'chess' }));
     assert.equal(unknown.code, 400);
@@ -97,5 +107,28 @@ describe('rooms: matchmaking, lobby listings and private rooms', function () {
     const before = lobby.rec.of('online').length;
     await until(() => lobby.rec.of('online').length >= before + 2, 5000, 'periodic online pushes');
     assert.ok(game.room.roomId);
+  });
+
+  it('keeps online_user rows true: lobby flag, game server and room on join, cleared on leave', async function () {
+    const admin = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+    const rowsOf = async (userId: string) => {
+      const res = await server.api('GET', `admin/db/OnlineUser?filter=userId:${userId}`, undefined, { token: admin });
+      return res.status === 200 ? (res.body.rows as any[]) : null;
+    };
+    if ((await rowsOf(users[2]!.id)) === null) this.skip(); // admin database tool not mounted yet
+    const lobby = track(await joinRoom(server, users[2]!.accessToken, 'joinOrCreate', 'lobby'));
+    const game = track(await joinRoom(server, users[2]!.accessToken, 'create', 'game', { mode: 'duel' }));
+    let row: any;
+    await until(async () => {
+      row = (await rowsOf(users[2]!.id))!.find((r) => !r.offlineAt);
+      return !!row && row.inLobby === true && row.roomId === game.room.roomId;
+    }, 5000, 'online row in lobby and room');
+    assert.match(row.gameServer, /^127\.0\.0\.1:\d+$/);
+    await game.room.leave();
+    await lobby.room.leave();
+    await until(async () => {
+      const r = (await rowsOf(users[2]!.id))!.find((x) => x.sessionId === row.sessionId);
+      return r && r.roomId === null && r.inLobby === false;
+    }, 5000, 'online row cleared');
   });
 });
