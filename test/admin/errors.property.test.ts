@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { type TestServer } from '../support/server.ts';
+import { registerUser } from '../support/users.ts';
+import { startAccountsServer } from '../accounts/helpers.ts';
+import { ERROR_STATUS } from '../../src/platform/errors.ts';
+
+/**
+ * The error contract under random input (API.md "Conventions"): whatever is thrown at an accounts
+ * or admin route — random JSON, non-JSON, odd content types, random or missing tokens — the answer
+ * is never a 5xx, every 4xx body is exactly {error: {code, message}} with a contract code, and a
+ * 400 names the field it refuses.
+ */
+
+type Auth = 'none' | 'user' | 'admin';
+interface Route { method: string; path: string; auth: Auth; fields: string[] }
+
+const ID = ':id';
+const routes: Route[] = [
+  { method: 'POST', path: 'auth/code', auth: 'none', fields: ['phone', 'purpose'] },
+  { method: 'POST', path: 'auth/register', auth: 'none', fields: ['phone', 'code', 'password', 'name'] },
+  { method: 'POST', path: 'auth/login', auth: 'none', fields: ['phone', 'password'] },
+  { method: 'POST', path: 'auth/refresh', auth: 'none', fields: ['refreshToken'] },
+  { method: 'POST', path: 'auth/logout', auth: 'user', fields: [] },
+  { method: 'POST', path: 'auth/password', auth: 'user', fields: ['oldPassword', 'newPassword'] },
+  { method: 'POST', path: 'auth/password/reset', auth: 'none', fields: ['phone', 'code', 'newPassword'] },
+  { method: 'POST', path: 'auth/third-party', auth: 'none', fields: ['channel', 'externalId', 'credential', 'phone', 'code'] },
+  { method: 'GET', path: 'me', auth: 'user', fields: [] },
+  { method: 'PATCH', path: 'me', auth: 'user', fields: ['name', 'email'] },
+  { method: 'DELETE', path: 'me', auth: 'user', fields: ['password'] },
+  { method: 'POST', path: 'admin/login', auth: 'none', fields: ['username', 'password'] },
+  { method: 'GET', path: 'admin/users', auth: 'admin', fields: [] },
+  { method: 'GET', path: `admin/users/${ID}`, auth: 'admin', fields: [] },
+  { method: 'POST', path: `admin/users/${ID}/ban`, auth: 'admin', fields: ['reason', 'until'] },
+  { method: 'DELETE', path: `admin/users/${ID}/ban`, auth: 'admin', fields: [] },
+  { method: 'PUT', path: `admin/users/${ID}/whitelist`, auth: 'admin', fields: [] },
+  { method: 'DELETE', path: `admin/users/${ID}/whitelist`, auth: 'admin', fields: [] },
+  { method: 'POST', path: `admin/users/${ID}/password`, auth: 'admin', fields: ['password'] },
+  { method: 'POST', path: `admin/users/${ID}/phone`, auth: 'admin', fields: ['phone'] },
+  { method: 'POST', path: `admin/users/${ID}/kick`, auth: 'admin', fields: [] },
+  { method: 'PUT', path: `admin/users/${ID}/client-errors`, auth: 'admin', fields: ['enabled'] },
+  { method: 'GET', path: 'admin/maintenance', auth: 'admin', fields: [] },
+  { method: 'PUT', path: 'admin/maintenance', auth: 'admin', fields: ['enabled', 'message'] },
+];
+
+const CONTRACT_CODES = new Set(Object.keys(ERROR_STATUS));
+
+function assertContract(route: string, res: { status: number; body: any; text: string }): void {
+  assert.ok(res.status < 500, `${route} answered ${res.status}: ${res.text}`);
+  if (res.status < 400) return;
+  const body = res.body;
+  assert.ok(body && typeof body === 'object', `${route}: ${res.status} body is not JSON: ${res.text}`);
+  assert.deepEqual(Object.keys(body), ['error'], `${route}: ${res.text}`);
+  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message'], `${route}: ${res.text}`);
+  assert.ok(CONTRACT_CODES.has(body.error.code), `${route}: code ${body.error.code} is not in the contract`);
+  assert.equal(ERROR_STATUS[body.error.code as keyof typeof ERROR_STATUS], res.status, `${route}: ${res.text}`);
+  assert.equal(typeof body.error.message, 'string');
+  if (res.status === 400) assert.match(body.error.message, /^[^\s:]+: \S/, `${route}: a 400 must name the field: ${res.text}`);
+}
+
+/** Values that look like what a field wants, and values that do not. */
+const fieldValue = fc.oneof(
+  fc.jsonValue(),
+  fc.constantFrom('13900001111', '+8613900001111', '123456', '000000', 'register', 'reset', 'bind', 'wechat', 'password-123', 'x'.repeat(80), '\u0000', '2030-01-01T00:00:00Z', true, false, null),
+  fc.string({ maxLength: 40 }),
+);
+
+function bodyArb(fields: string[]) {
+  const known = fields.length
+    ? fc.dictionary(fc.constantFrom(...fields), fieldValue, { maxKeys: fields.length })
+    : fc.constant({});
+  return fc.oneof(
+    known.map((v) => ({ json: v as unknown })),
+    fc.jsonValue().map((v) => ({ json: v as unknown })),
+    fc.string({ maxLength: 60 }).map((raw) => ({ raw })),
+    fc.uint8Array({ maxLength: 60 }).map((bytes) => ({ raw: Buffer.from(bytes) })),
+    fc.constant({}),
+  );
+}
+
+const headerSafe = fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, '').trim());
+const contentType = fc.constantFrom(undefined, 'application/json', 'text/plain', 'application/json; charset=utf-8',
+  'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'garbage/###');
+
+describe('errors: every accounts and admin route keeps the error contract under random input', function () {
+  this.timeout(600_000);
+  let server: TestServer;
+  let userToken: string;
+  let adminToken: string;
+  let userId: string;
+
+  before(async () => {
+    server = await startAccountsServer();
+    const user = await registerUser(server);
+    userToken = user.accessToken;
+    userId = user.id;
+    adminToken = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  for (const route of routes) {
+    it(`${route.method} /${route.path}`, async () => {
+      const seen = new Set<number>();
+      const token = fc.oneof(
+        fc.constant(undefined),
+        fc.constant('000000'),
+        headerSafe,
+        // The right kind of token, so validation behind the auth check is reached too.
+        fc.constant(route.auth === 'admin' ? 'ADMIN' : route.auth === 'user' ? 'USER' : undefined),
+        fc.constant(route.auth === 'admin' ? 'USER' : 'ADMIN'),
+      );
+      const id = fc.oneof(fc.constant('USERID'), fc.constant('1'), fc.string({ maxLength: 30 }), fc.stringMatching(/^\d{1,25}$/));
+      const query = fc.option(fc.dictionary(fc.constantFrom('q', 'page', 'pageSize', 'x'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined });
+      await fc.assert(
+        fc.asyncProperty(bodyArb(route.fields), token, id, query, contentType, async (body, tok, rawId, q, ctype) => {
+          const realId = rawId === 'USERID' ? userId : rawId;
+          let path = route.path.replace(ID, encodeURIComponent(realId) || 'x');
+          if (q) path += `?${new URLSearchParams(q).toString()}`;
+          const headers: Record<string, string> = {};
+          if (ctype) headers['content-type'] = ctype;
+          const bearer = tok === 'ADMIN' ? adminToken : tok === 'USER' ? userToken : tok;
+          if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
+          // Logging out or deregistering with the real token would end the session every other run needs.
+          if (bearer === userToken && (route.path === 'auth/logout' || route.path === 'auth/password')) delete headers.authorization;
+          const hasBody = route.method !== 'GET' && 'json' in body ? true : route.method !== 'GET' && 'raw' in body;
+          const raw = !hasBody ? undefined : 'raw' in body ? body.raw : JSON.stringify(body.json);
+          const res = await server.api(route.method, path, undefined, { headers, raw });
+          assertContract(`${route.method} ${path}`, res);
+          seen.add(res.status);
+        }),
+        { numRuns: 40 },
+      );
+      // The runs reached the parts that matter: the auth check and, behind it, validation.
+      if (route.auth !== 'none') assert.ok(seen.has(401), `${route.path}: no run was refused as unauthenticated`);
+      if (route.fields.length) assert.ok(seen.has(400), `${route.path}: no run reached validation (${[...seen]})`);
+    });
+  }
+
+  it('answers 413 PAYLOAD_TOO_LARGE to an oversized body and 400 to malformed JSON', async () => {
+    const big = await server.api('POST', 'auth/login', undefined, { raw: JSON.stringify({ phone: '1', password: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } });
+    assert.equal(big.status, 413);
+    assert.deepEqual(big.body, { error: { code: 'PAYLOAD_TOO_LARGE', message: big.body.error.message } });
+    const broken = await server.api('POST', 'auth/login', undefined, { raw: '{"phone": ', headers: { 'content-type': 'application/json' } });
+    assert.equal(broken.status, 400);
+    assert.match(broken.body.error.message, /^body: /);
+  });
+
+  it('answers 404 NOT_FOUND with the contract body to unknown routes', async () => {
+    for (const [method, path] of [['GET', 'auth/nope'], ['POST', 'admin/users/1/nope'], ['GET', '/nowhere'], ['DELETE', 'auth/login']]) {
+      const res = await server.api(method!, path!);
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal(res.body.error.code, 'NOT_FOUND');
+      assertContract(`${method} ${path}`, res);
+    }
+  });
+});
