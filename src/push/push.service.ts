@@ -177,7 +177,7 @@ export class PushService {
       await em.nativeUpdate(SentMessage, { triggerId: id, expiresAt: { $gt: now } }, { expiresAt: now });
       await this.d.push.announceChange();
     }
-    const after = triggerJson((await em.findOne(PushTrigger, { id }))!);
+    const after = triggerJson((await this.d.em().findOne(PushTrigger, { id }))!);
     return { before, after };
   }
 

@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import type { TestServer } from '../support/server.ts';
+import { registerUser, login, type TestUser } from '../support/users.ts';
+import { openSse, type SseStream } from '../support/sse.ts';
+import { adminToken, createTemplate, createTrigger, shanghai, sleep, startPushServer } from './support.ts';
+
+/** Logs the user in and returns the new access token (several sessions allowed in these tests). */
+async function relogin(server: TestServer, u: TestUser): Promise<string> {
+  const res = await login(server, u);
+  assert.equal(res.status, 200, res.text);
+  return res.body.accessToken;
+}
+
+describe('push: templates and triggers', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let admin: string;
+  const open: SseStream[] = [];
+  const track = (s: SseStream) => (open.push(s), s);
+
+  before(async () => {
+    // Several sessions per user, so a stream stays open while the user logs in again.
+    server = await startPushServer({ SINGLE_SESSION: 'false' });
+    admin = await adminToken(server);
+  });
+  beforeEach(async () => {
+    admin = await adminToken(server); // the clock moves across days: a fresh admin token per test
+  });
+  afterEach(() => {
+    for (const s of open.splice(0)) s.close();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('rejects malformed templates and triggers whose variables do not cover the placeholders', async () => {
+    for (const content of ['Hello {name', 'Hello {na me}', 'Hello {}', 'Hi } there']) {
+      const res = await server.api('POST', 'admin/templates', { content }, { token: admin });
+      assert.equal(res.status, 400, content);
+      assert.equal(res.body.error.code, 'INVALID_INPUT');
+      assert.match(res.body.error.message, /^content/);
+    }
+    const tpl = await createTemplate(server, admin, 'Welcome {name}, {prize} waits ({date}) {{literal}}');
+    const missing = await server.api('POST', 'admin/triggers', { event: 'login', templateId: tpl, scope: 'personal', kind: 'marquee', frequency: 'daily' }, { token: admin });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.error.message, /^variables: .*\{prize\}/);
+    // A schedule has no event user: {name} is unknown there.
+    const scheduled = await server.api('POST', 'admin/triggers', { event: 'schedule', templateId: tpl, variables: { prize: 'gold' }, scope: 'lobby', kind: 'marquee', frequency: 'unlimited' }, { token: admin });
+    assert.equal(scheduled.status, 400);
+    assert.match(scheduled.body.error.message, /\{name\}/);
+    const unknownTemplate = await server.api('POST', 'admin/triggers', { event: 'login', templateId: '123', scope: 'lobby', kind: 'marquee', frequency: 'daily' }, { token: admin });
+    assert.equal(unknownTemplate.status, 400);
+    assert.match(unknownTemplate.body.error.message, /^templateId/);
+    const badFrequency = await server.api('POST', 'admin/triggers', { event: 'login', templateId: tpl, variables: { prize: 'x' }, scope: 'lobby', kind: 'marquee', frequency: 'hourly' }, { token: admin });
+    assert.equal(badFrequency.status, 400);
+    assert.match(badFrequency.body.error.message, /^frequency/);
+    const ok = await createTrigger(server, admin, { event: 'login', templateId: tpl, variables: { prize: 'gold' }, scope: 'personal', kind: 'marquee', frequency: 'daily' });
+    assert.equal(ok.maxPerPeriod, 1);
+    assert.equal(ok.priority, 0);
+    const list = await server.api('GET', 'admin/triggers', undefined, { token: admin });
+    assert.ok(list.body.triggers.some((t: any) => t.id === ok.id));
+    const templates = await server.api('GET', 'admin/templates', undefined, { token: admin });
+    assert.ok(templates.body.templates.some((t: any) => t.id === tpl));
+    await server.api('POST', `admin/triggers/${ok.id}/cancel`, undefined, { token: admin });
+  });
+
+  it('renders trigger and event variables and delivers a login message to the user', async () => {
+    const tpl = await createTemplate(server, admin, 'Hi {name} ({userId}), today {date}: {prize} {{x}}');
+    const t = await createTrigger(server, admin, { event: 'login', templateId: tpl, variables: { prize: 'a gem' }, scope: 'personal', kind: 'announcement', frequency: 'unlimited' });
+    const u = await registerUser(server, { name: 'Render' });
+    const s = track(await openSse(server, { token: u.accessToken }));
+    await relogin(server, u);
+    const e = await s.waitFor((e) => e.json?.text?.startsWith('Hi Render'));
+    const now = await server.now();
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
+    assert.equal(e.json.text, `Hi Render (${u.id}), today ${today}: a gem {x}`);
+    assert.equal(e.event, 'announcement');
+    assert.equal(e.json.scope, 'personal');
+    await server.api('POST', `admin/triggers/${t.id}/cancel`, undefined, { token: admin });
+  });
+
+  it('sends a once-a-day login message exactly once for 10 concurrent logins, and again the next day in GAME_TIMEZONE', async () => {
+    await server.setClock(shanghai(2027, 3, 10, 23, 50)); // 10 minutes before midnight in Shanghai (15:50 UTC)
+    admin = await adminToken(server);
+    const tpl = await createTemplate(server, admin, 'Daily hello {name}');
+    const t = await createTrigger(server, admin, { event: 'login', templateId: tpl, scope: 'personal', kind: 'marquee', frequency: 'daily' });
+    const u = await registerUser(server, { name: 'Daily' });
+    const s = track(await openSse(server, { token: u.accessToken }));
+    const results = await Promise.all(Array.from({ length: 10 }, () => login(server, u)));
+    assert.ok(results.every((r) => r.status === 200));
+    await s.waitFor((e) => e.json?.text === 'Daily hello Daily');
+    await sleep(500);
+    assert.equal(s.events.filter((e) => e.json?.text === 'Daily hello Daily').length, 1, 'once a day, whatever the concurrency');
+
+    await server.setClock(shanghai(2027, 3, 11, 0, 5)); // past midnight in Shanghai, same UTC day
+
+    admin = await adminToken(server);
+    await Promise.all(Array.from({ length: 5 }, () => login(server, u)));
+    await s.waitForCount((e) => e.json?.text === 'Daily hello Daily', 2);
+    await sleep(500);
+    assert.equal(s.events.filter((e) => e.json?.text === 'Daily hello Daily').length, 2, 'one more on the new local day');
+    await server.api('POST', `admin/triggers/${t.id}/cancel`, undefined, { token: admin });
+  });
+
+  it('counts weekly rules by ISO week and monthly rules by month, with maxPerPeriod', async () => {
+    // Sunday 2027-03-14 23:30 Shanghai is ISO week 10; 00:30 is Monday of week 11. Same UTC day.
+    await server.setClock(shanghai(2027, 3, 14, 23, 30));
+    admin = await adminToken(server);
+    const wt = await createTemplate(server, admin, 'weekly for {name}');
+    const mt = await createTemplate(server, admin, 'monthly for {name}');
+    const weekly = await createTrigger(server, admin, { event: 'login', templateId: wt, scope: 'personal', kind: 'marquee', frequency: 'weekly', maxPerPeriod: 2 });
+    const monthly = await createTrigger(server, admin, { event: 'login', templateId: mt, scope: 'personal', kind: 'marquee', frequency: 'monthly' });
+    const u = await registerUser(server, { name: 'Weeks' });
+    const s = track(await openSse(server, { token: u.accessToken }));
+    const count = (text: string) => s.events.filter((e) => e.json?.text === text).length;
+    for (let i = 0; i < 3; i++) await relogin(server, u);
+    await s.waitForCount((e) => e.json?.text === 'weekly for Weeks', 2);
+    await s.waitFor((e) => e.json?.text === 'monthly for Weeks');
+    await sleep(300);
+    assert.equal(count('weekly for Weeks'), 2, 'maxPerPeriod 2 in ISO week 10');
+    assert.equal(count('monthly for Weeks'), 1);
+
+    await server.setClock(shanghai(2027, 3, 15, 0, 30)); // Monday: ISO week 11, still March
+
+    admin = await adminToken(server);
+    await relogin(server, u);
+    await relogin(server, u);
+    await relogin(server, u);
+    await s.waitForCount((e) => e.json?.text === 'weekly for Weeks', 4);
+    await sleep(300);
+    assert.equal(count('weekly for Weeks'), 4, 'a new ISO week allows 2 more');
+    assert.equal(count('monthly for Weeks'), 1, 'same month');
+
+    await server.setClock(shanghai(2027, 3, 31, 23, 59)); // still March in Shanghai
+
+    admin = await adminToken(server);
+    await relogin(server, u);
+    await sleep(300);
+    assert.equal(count('monthly for Weeks'), 1);
+    await server.setClock(shanghai(2027, 4, 1, 0, 1)); // April in Shanghai, still March 31 in UTC
+    admin = await adminToken(server);
+    await relogin(server, u);
+    await s.waitForCount((e) => e.json?.text === 'monthly for Weeks', 2);
+    for (const t of [weekly, monthly]) await server.api('POST', `admin/triggers/${t.id}/cancel`, undefined, { token: admin });
+  });
+
+  it('honours once-ever rules, windows and target users', async () => {
+    const now = await server.now();
+    const tpl = await createTemplate(server, admin, 'first login bonus');
+    const later = await createTemplate(server, admin, 'not yet open');
+    const other = await createTemplate(server, admin, 'for someone else');
+    const u = await registerUser(server);
+    const v = await registerUser(server);
+    const ts = [
+      await createTrigger(server, admin, { event: 'login', templateId: tpl, scope: 'personal', kind: 'marquee', frequency: 'once' }),
+      await createTrigger(server, admin, { event: 'login', templateId: later, scope: 'personal', kind: 'marquee', frequency: 'unlimited', startsAt: new Date(now + 3600_000).toISOString() }),
+      await createTrigger(server, admin, { event: 'login', templateId: other, scope: 'personal', kind: 'marquee', frequency: 'unlimited', userId: v.id }),
+    ];
+    const s = track(await openSse(server, { token: u.accessToken }));
+    await relogin(server, u);
+    await s.waitFor((e) => e.json?.text === 'first login bonus');
+    await sleep(300);
+    assert.equal(s.events.filter((e) => e.json?.text === 'not yet open').length, 0, 'before its window');
+    await server.advanceClock(40 * 86400_000);
+    await relogin(server, u);
+    await s.waitFor((e) => e.json?.text === 'not yet open');
+    await sleep(300);
+    assert.equal(s.events.filter((e) => e.json?.text === 'first login bonus').length, 1, 'once means once, even 40 days later');
+    assert.equal(s.events.filter((e) => e.json?.text === 'for someone else').length, 0, 'a trigger for another user');
+    for (const t of ts) await server.api('POST', `admin/triggers/${t.id}/cancel`, undefined, { token: admin });
+  });
+
+  it('sends nothing for a cancelled trigger, and withdraws its messages on display', async () => {
+    const tpl = await createTemplate(server, admin, 'cancelled hello');
+    const lobbyTpl = await createTemplate(server, admin, 'lobby notice {name}');
+    const t = await createTrigger(server, admin, { event: 'login', templateId: tpl, scope: 'personal', kind: 'marquee', frequency: 'unlimited' });
+    const lt = await createTrigger(server, admin, { event: 'login', templateId: lobbyTpl, scope: 'lobby', kind: 'marquee', frequency: 'unlimited' });
+    const cancel = await server.api('POST', `admin/triggers/${t.id}/cancel`, undefined, { token: admin });
+    assert.equal(cancel.status, 200);
+    assert.ok(cancel.body.cancelledAt);
+    const u = await registerUser(server, { name: 'Cancel' });
+    const s = track(await openSse(server, { token: u.accessToken }));
+    await relogin(server, u);
+    await s.waitFor((e) => e.json?.text === 'lobby notice Cancel');
+    await sleep(300);
+    assert.equal(s.events.filter((e) => e.json?.text === 'cancelled hello').length, 0);
+
+    await server.api('POST', `admin/triggers/${lt.id}/cancel`, undefined, { token: admin });
+    const fresh = track(await openSse(server, { token: (await relogin(server, u)) }));
+    await fresh.waitForComment((c) => c === 'connected');
+    await sleep(300);
+    assert.equal(fresh.events.filter((e) => e.json?.text === 'lobby notice Cancel').length, 0, 'a cancelled trigger\'s lobby message is no longer shown to newcomers');
+    const missing = await server.api('POST', 'admin/triggers/999/cancel', undefined, { token: admin });
+    assert.equal(missing.status, 404);
+  });
+
+  it('fires a scheduled trigger once at its send time, and a repeating one every interval within its window', async () => {
+    const now = await server.now();
+    const tpl = await createTemplate(server, admin, 'scheduled {what} on {date}');
+    const u = await registerUser(server);
+    const s = track(await openSse(server, { token: u.accessToken }));
+    const once = await createTrigger(server, admin, {
+      event: 'schedule', templateId: tpl, variables: { what: 'maintenance' }, scope: 'lobby', kind: 'marquee', frequency: 'unlimited',
+      sendAt: new Date(now + 60_000).toISOString(), priority: 3,
+    });
+    await sleep(400); // several scans of 100 ms: not due yet
+    assert.equal(s.events.filter((e) => e.json?.text?.startsWith('scheduled maintenance')).length, 0);
+    await server.advanceClock(61_000);
+    await s.waitFor((e) => e.json?.text?.startsWith('scheduled maintenance'));
+    await sleep(500);
+    assert.equal(s.events.filter((e) => e.json?.text?.startsWith('scheduled maintenance')).length, 1, 'fires once');
+
+    const t0 = await server.now();
+    const rep = await createTrigger(server, admin, {
+      event: 'schedule', templateId: tpl, variables: { what: 'tournament' }, scope: 'lobby', kind: 'marquee', frequency: 'unlimited',
+      startsAt: new Date(t0).toISOString(), endsAt: new Date(t0 + 150_000).toISOString(), repeatEveryS: 60,
+    });
+    const reps = () => s.events.filter((e) => e.json?.text?.startsWith('scheduled tournament')).length;
+    await s.waitFor((e) => e.json?.text?.startsWith('scheduled tournament'));
+    await server.advanceClock(60_000);
+    await s.waitForCount((e) => e.json?.text?.startsWith('scheduled tournament'), 2);
+    await server.advanceClock(60_000);
+    await s.waitForCount((e) => e.json?.text?.startsWith('scheduled tournament'), 3);
+    await server.advanceClock(60_000); // past endsAt
+    await sleep(500);
+    assert.equal(reps(), 3, 'nothing after the window ends');
+    const listed = (await server.api('GET', 'admin/triggers', undefined, { token: admin })).body.triggers;
+    assert.equal(listed.find((t: any) => t.id === rep.id).nextFireAt, null);
+    assert.equal(listed.find((t: any) => t.id === once.id).nextFireAt, null);
+  });
+
+  it('orders a newcomer\'s lobby messages by priority', async () => {
+    const tLow = await createTemplate(server, admin, 'low priority');
+    const tHigh = await createTemplate(server, admin, 'high priority');
+    const now = await server.now();
+    for (const [tpl, priority] of [[tLow, 1], [tHigh, 9]] as const) {
+      await createTrigger(server, admin, { event: 'schedule', templateId: tpl, scope: 'lobby', kind: 'announcement', frequency: 'unlimited', priority, endsAt: new Date(now + 3600_000).toISOString() });
+    }
+    const u = await registerUser(server);
+    const watcher = track(await openSse(server, { token: u.accessToken }));
+    await watcher.waitFor((e) => e.json?.text === 'low priority');
+    await watcher.waitFor((e) => e.json?.text === 'high priority');
+    const s = track(await openSse(server, { token: u.accessToken }));
+    const got = await s.waitForCount((e) => e.json?.text === 'low priority' || e.json?.text === 'high priority', 2);
+    assert.deepEqual(got.map((e) => e.json.text), ['high priority', 'low priority']);
+  });
+});
+
+describe('push: two processes on one database', function () {
+  this.timeout(120_000);
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    a = await startPushServer({ SINGLE_SESSION: 'false' }, { keepDatabase: true });
+    b = await startPushServer({ SINGLE_SESSION: 'false' }, { databaseUrl: a.databaseUrl });
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  it('never over-sends a once-a-day rule across processes, and fires a scheduled trigger once per cluster', async () => {
+    const admin = await adminToken(a);
+    const tpl = await createTemplate(a, admin, 'cluster hello {name}');
+    const t = await createTrigger(a, admin, { event: 'login', templateId: tpl, scope: 'personal', kind: 'marquee', frequency: 'daily' });
+    const u = await registerUser(a, { name: 'Cluster' });
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => login(i % 2 ? b : a, u)));
+    assert.ok(results.every((r) => r.status === 200));
+    // The message waits for the user's stream, on whichever process it opens.
+    const s = await openSse(b, { token: results[1]!.body.accessToken });
+    await s.waitFor((e) => e.json?.text === 'cluster hello Cluster');
+    await sleep(500);
+    assert.equal(s.events.filter((e) => e.json?.text === 'cluster hello Cluster').length, 1);
+
+    s.close();
+
+    // Both processes scan every 100 ms; the firing is claimed in the database by one of them.
+    // (Which process's channels see a lobby message depends on the bus: LocalBus reaches its own.)
+    const stpl = await createTemplate(a, admin, 'cluster schedule');
+    const st = await createTrigger(a, admin, { event: 'schedule', templateId: stpl, scope: 'lobby', kind: 'marquee', frequency: 'unlimited' });
+    const sends = async (triggerId: string) => {
+      const log = await a.api('GET', 'admin/logs/push?limit=100', undefined, { token: admin });
+      assert.equal(log.status, 200, log.text);
+      return log.body.entries.filter((e: any) => e.detail?.triggerId === triggerId).length;
+    };
+    for (let i = 0; i < 100 && (await sends(st.id)) === 0; i++) await sleep(100);
+    await sleep(600);
+    assert.equal(await sends(st.id), 1, 'one firing in the cluster');
+    assert.equal(await sends(t.id), 1, 'one daily send in the cluster');
+  });
+});
