@@ -113,6 +113,15 @@ export function requestContext(logger: Logger, trustProxyHops: number): RequestH
     res.setHeader('X-Request-Id', req.id);
     req.ip_ = clientIp(req, trustProxyHops);
     req.log = logger.child({ reqId: req.id });
+    // One line per request at debug (the path only: a query may carry ?access_token=); the parsed
+    // body at trace, as a top-level `body` so the redaction paths censor its secret fields.
+    const started = performance.now();
+    res.on('finish', () => {
+      if (!req.log.isLevelEnabled('debug')) return;
+      const line = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ip: req.ip_, ms: Math.round(performance.now() - started) };
+      if (req.log.isLevelEnabled('trace') && req.body && typeof req.body === 'object') req.log.trace({ ...line, body: req.body }, 'request');
+      else req.log.debug(line, 'request');
+    });
     next();
   };
 }
