@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:auth`: password logins per second and authenticated GET /me per second against a
+ * real server process (BCRYPT_COST=10, the production default), printed beside the bcrypt limit of
+ * this machine: bcrypt.compare at the same cost on every core, measured in this process before the
+ * server is loaded. Target: logins/s >= 90% of that limit (the login path adds little to bcrypt).
+ *
+ *   BENCH_USERS (40), BENCH_LOGIN_S (10), BENCH_ME_S (5), BENCH_CONCURRENCY (16), TEST_DB (sqlite)
+ *
+ * The last line is one JSON object with the figures, the target and pass.
+ */
+import os from 'node:os';
+import bcrypt from 'bcrypt';
+import { startServer, type TestServer } from '../test/support/server.ts';
+import { newPhone } from '../test/support/users.ts';
+
+const COST = 10;
+const USERS = Number(process.env.BENCH_USERS ?? 40);
+const LOGIN_S = Number(process.env.BENCH_LOGIN_S ?? 10);
+const ME_S = Number(process.env.BENCH_ME_S ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const TARGET = 0.9;
+const PASSWORD = 'bench-password-123';
+
+/** Runs `workers` loops of `op` for `seconds`; returns successful operations per second. */
+async function measure(seconds: number, workers: number, op: (i: number) => Promise<boolean>): Promise<{ perS: number; ok: number; failed: number }> {
+  const end = performance.now() + seconds * 1000;
+  let ok = 0;
+  let failed = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (performance.now() < end) {
+      if (await op(next++)) ok++;
+      else failed++;
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  return { perS: ok / elapsed, ok, failed };
+}
+
+async function bcryptLimit(seconds: number): Promise<number> {
+  const hash = await bcrypt.hash(PASSWORD, COST);
+  // More calls in flight than threadpool threads, so every core stays busy.
+  const parallel = Math.max(8, os.availableParallelism() * 4);
+  const r = await measure(seconds, parallel, () => bcrypt.compare(PASSWORD, hash));
+  return r.perS;
+}
+
+async function registerAll(server: TestServer): Promise<string[]> {
+  const phones: string[] = [];
+  for (let i = 0; i < USERS; i += 8) {
+    const batch = Array.from({ length: Math.min(8, USERS - i) }, () => newPhone());
+    await Promise.all(batch.map(async (phone) => {
+      const code = await server.api('POST', 'auth/code', { phone, purpose: 'register' });
+      const reg = await server.api('POST', 'auth/register', { phone, code: code.body.devCode, password: PASSWORD });
+      if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${reg.text}`);
+      phones.push(phone);
+    }));
+  }
+  return phones;
+}
+
+async function main(): Promise<void> {
+  console.log(`auth bench: ${os.availableParallelism()} cores, libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4}, bcrypt cost ${COST}, ${USERS} users, ${CONCURRENCY} concurrent clients, db ${process.env.TEST_DB ?? 'sqlite'}`);
+  const limit = await bcryptLimit(6);
+  console.log(`bcrypt limit (compare, cost ${COST}, all cores): ${limit.toFixed(1)} hashes/s`);
+
+  const server = await startServer({
+    env: {
+      BCRYPT_COST: String(COST), LOG_LEVEL: 'info',
+      LOGIN_PER_IP_PER_MINUTE: '1000000', SMS_DAILY_PER_IP: '1000000', SMS_DAILY_PER_PHONE: '1000',
+    },
+  });
+  try {
+    const phones = await registerAll(server);
+    console.log(`registered ${phones.length} users`);
+
+    const logins = await measure(LOGIN_S, CONCURRENCY, async (i) => {
+      const res = await server.api('POST', 'auth/login', { phone: phones[i % phones.length], password: PASSWORD });
+      return res.status === 200;
+    });
+    console.log(`logins: ${logins.perS.toFixed(1)}/s (${logins.ok} ok, ${logins.failed} failed in ${LOGIN_S} s)`);
+
+    const tokens: string[] = [];
+    for (const phone of phones.slice(0, 16)) {
+      const res = await server.api('POST', 'auth/login', { phone, password: PASSWORD });
+      tokens.push(res.body.accessToken);
+    }
+    const me = await measure(ME_S, CONCURRENCY * 2, async (i) => {
+      const res = await server.api('GET', 'me', undefined, { token: tokens[i % tokens.length] });
+      return res.status === 200;
+    });
+    console.log(`GET /me: ${me.perS.toFixed(0)}/s (${me.ok} ok, ${me.failed} failed in ${ME_S} s)`);
+
+    const ratio = logins.perS / limit;
+    console.log(`login path / bcrypt limit = ${(ratio * 100).toFixed(1)}% (target ${TARGET * 100}%). Shared machine: figures are indicative.`);
+    console.log(JSON.stringify({
+      loginsPerS: round(logins.perS), meReqPerS: round(me.perS), bcryptLimitPerS: round(limit), ratio: round(ratio, 3),
+      target: TARGET, pass: ratio >= TARGET && logins.failed === 0 && me.failed === 0,
+    }));
+  } finally {
+    await server.stop();
+  }
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+await main();
