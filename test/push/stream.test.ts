@@ -150,7 +150,7 @@ describe('push: the SSE stream', function () {
     assert.equal(stale.status, 401);
   });
 
-  it('gives mail notices an id that Last-Event-ID understands', async () => {
+  it('gives mail notices an id that Last-Event-ID understands', async function () {
     const u = await registerUser(server);
     const s = track(await openSse(server, { token: u.accessToken }));
     await sendNow(server, admin, { scope: 'personal', userId: u.id, kind: 'marquee', text: 'before mail' });
