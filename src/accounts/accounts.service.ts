@@ -174,7 +174,8 @@ export class AccountService {
       const phone = normalizePhone(input.phone);
       ctx.detail.phone = phone;
       await this.takeLoginAttempt(ip);
-      const lockedUntil = await this.limits.activeUntil(`login-lock:${phone}`);
+      const counters = await this.limits.live([`login-lock:${phone}`, `login-fail:${phone}`]);
+      const lockedUntil = counters.get(`login-lock:${phone}`);
       if (lockedUntil) {
         const wait = Math.ceil((lockedUntil - this.clock.now()) / 1000);
         throw new AppError('RATE_LIMITED', `phone: locked after too many failed logins; retry in ${wait} s`, { retryAfterS: wait });
@@ -189,7 +190,8 @@ export class AccountService {
       await this.checkMayPlay(user);
       const [session] = await Promise.all([
         this.openSession(em, user, ip, 'password'),
-        this.limits.clear(`login-fail:${phone}`),
+        // A success forgets earlier failures.
+        counters.has(`login-fail:${phone}`) ? this.limits.clear(`login-fail:${phone}`) : undefined,
       ]);
       this.events.emit('login', { userId: user.id, name: user.name, sessionId: session.sessionId, channel: 'password', at: this.clock.now() });
       return stripSession(session);

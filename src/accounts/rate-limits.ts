@@ -23,10 +23,11 @@ export class RateLimits {
    */
   async take(key: string, limit: number, resetAt: number): Promise<boolean> {
     const em = this.em();
-    const now = this.clock.now();
-    if (await this.tryInsert(em, key, now, resetAt)) return true;
-    const n = await em.nativeUpdate(RateCounter, { key, count: { $lt: limit } }, { count: raw('?? + 1', ['count']) });
-    return n === 1;
+    // The common case (the window's row exists) is one statement; the insert runs once per window.
+    const increment = () => em.nativeUpdate(RateCounter, { key, count: { $lt: limit } }, { count: raw('?? + 1', ['count']) });
+    if (await increment() === 1) return true;
+    if (await this.tryInsert(em, key, this.clock.now(), resetAt)) return true;
+    return await increment() === 1;
   }
 
   /** Gives back a unit taken by `take` (the operation it paid for did not happen). */
@@ -72,6 +73,12 @@ export class RateLimits {
     const row = await this.em().findOne(RateCounter, { key }, { fields: ['expiresAt'] });
     const until = row?.expiresAt.getTime();
     return until !== undefined && until > this.clock.now() ? until : undefined;
+  }
+
+  /** The live (unexpired) keys among `keys`, with their ends, in one query. */
+  async live(keys: string[]): Promise<Map<string, number>> {
+    const rows = await this.em().find(RateCounter, { key: { $in: keys }, expiresAt: { $gt: new Date(this.clock.now()) } }, { fields: ['key', 'expiresAt'] });
+    return new Map(rows.map((r) => [r.key, r.expiresAt.getTime()]));
   }
 
   async clear(key: string): Promise<void> {
