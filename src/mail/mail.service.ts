@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { DeadlockException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../platform/errors.ts';
 import { dayKey, nextDayStart, type Clock } from '../platform/clock.ts';
@@ -56,6 +56,20 @@ export interface MailJson {
 type NewMail = Omit<IMail, 'id'>;
 
 const NO_GAME_ROW = new Error('mailbox owner has no game_users row yet');
+
+/**
+ * Runs a transaction again when MariaDB picked it as a deadlock victim (it was rolled back whole,
+ * so running it again is safe). Row locks are taken in one order here; this is the safety net.
+ */
+async function retryDeadlock<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof DeadlockException) || i >= attempts) throw err;
+    }
+  }
+}
 
 export function mailJson(m: IMail): MailJson {
   const from: MailJson['from'] = { kind: m.senderKind as SenderKind };
@@ -133,38 +147,42 @@ export class MailService {
    * concurrency), and the grant and the order-log row commit or roll back with it.
    */
   async claim(userId: string, mailId: number): Promise<{ mail: MailJson; granted: Attachment[]; inventory: Inventory }> {
+    // The hot path of the mailbox: raw statements (no entity hydration or unit of work), five round
+    // trips: read, begin + conditional update + grant + order row + commit, inventory.
     const em = this.em();
-    const mail = await em.findOne(Mail, { id: mailId, userId });
-    if (!mail) throw new AppError('NOT_FOUND', 'mail not found');
+    const [row] = await em.execute('select * from mails where id = ? and user_id = ?', [mailId, userId]);
+    if (!row) throw new AppError('NOT_FOUND', 'mail not found');
+    const mail = em.map(Mail, row) as IMail;
     if (mail.claimedAt) throw new AppError('ALREADY_CLAIMED', 'mail: rewards already claimed');
     if (!mail.attachments?.length) throw new AppError('CONFLICT', 'mail: has no attachments to claim');
     const now = this.clock.now();
     if (isExpired(mail, now)) throw new AppError('CONFLICT', `mail: expired at ${mail.expiresAt!.toISOString()}; rewards can no longer be claimed`);
     const at = new Date(now);
+    const dbAt = em.getPlatform().processDateProperty(at);
     const orderId = this.ids.next();
-    const won = await em.transactional(async (tx) => {
-      const changed = await tx.nativeUpdate(
-        Mail,
-        { id: mailId, userId, claimedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }] },
-        mail.readAt ? { claimedAt: at } : { claimedAt: at, readAt: at },
-      );
-      if (changed !== 1) return false;
+    const won = await retryDeadlock(() => em.transactional(async (tx) => {
+      const changed = await tx.execute<{ affectedRows: number }>(
+        `update mails set claimed_at = ?, read_at = coalesce(read_at, ?)
+         where id = ? and user_id = ? and claimed_at is null and (expires_at is null or expires_at > ?)`,
+        [dbAt, dbAt, mailId, userId, dbAt], 'run');
+      if (changed.affectedRows !== 1) return false;
       await this.game.grant(tx, userId, mail.attachments);
       await this.logs.writeIn(tx, 'order', {
         userId, operation: 'mail_claim', result: 'success',
         detail: { orderId, source: mail.globalMailId ? 'mail_all' : `mail_${mail.senderKind}`, mailId: String(mail.id), items: mail.attachments },
       });
       return true;
-    });
+    }));
     if (!won) {
-      const again = await em.findOne(Mail, { id: mailId, userId }, { refresh: true });
+      const again = await this.em().findOne(Mail, { id: mailId, userId });
       if (!again) throw new AppError('NOT_FOUND', 'mail not found');
       if (!again.claimedAt && isExpired(again, now)) throw new AppError('CONFLICT', 'mail: expired; rewards can no longer be claimed');
       throw new AppError('ALREADY_CLAIMED', 'mail: rewards already claimed');
     }
-    mail.claimedAt = at;
-    mail.readAt ??= at;
-    return { mail: mailJson(mail), granted: mail.attachments, inventory: await this.game.inventory(em, userId) };
+    const json = mailJson(mail);
+    json.claimedAt = at.toISOString();
+    json.readAt ??= json.claimedAt;
+    return { mail: json, granted: mail.attachments, inventory: await this.game.inventory(em, userId) };
   }
 
   /** Deletes a mail; refused while it still holds rewards to claim (expired rewards no longer count). */
@@ -298,15 +316,15 @@ export class MailService {
   }
 
   private async insertLocked(userId: string, mails: NewMail[], more?: (tx: EntityManager) => Promise<NewMail[]>): Promise<IMail[]> {
-    return this.em().transactional(async (tx) => {
+    return retryDeadlock(() => this.em().transactional(async (tx) => {
       await this.lockMailbox(tx, userId);
       const batch = [...mails, ...(more ? await more(tx) : [])];
       if (!batch.length) return [];
       const now = this.clock.now();
+      // A plain read (no gap locks: locking reads of neighbouring mailboxes deadlock on MariaDB). Only
+      // claims change a stored mail concurrently; the DELETE ... RETURNING below reports the truth.
       const stored = await tx.find(Mail, { userId }, {
         fields: ['id', 'createdAt', 'claimedAt', 'expiresAt', 'attachments', 'title', 'senderKind', 'globalMailId'],
-        // MariaDB: lock the rows so a concurrent claim waits for the trim (then finds the mail gone).
-        ...(this.dialect === 'mysql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}),
       });
       const box = stored.map((m) => ({ id: m.id, createdAt: m.createdAt, pending: hasPendingRewards(m, now), mail: m }));
       const out: IMail[] = [];
@@ -314,10 +332,12 @@ export class MailService {
         if (box.length + 1 > this.config.mailStored) {
           box.sort((a, b) => Number(a.pending) - Number(b.pending) || a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
           const victims = box.splice(0, Math.min(this.config.mailTrimBatch, box.length));
-          await tx.nativeDelete(Mail, { id: { $in: victims.map((v) => v.id) } });
+          const deleted = await tx.execute<{ id: number | string; claimed_at: unknown }[]>(
+            `delete from mails where id in (${victims.map(() => '?').join(', ')}) returning id, claimed_at`, victims.map((v) => v.id));
+          const unclaimed = new Set(deleted.filter((d) => d.claimed_at === null).map((d) => Number(d.id)));
           for (const v of victims) {
             const m = v.mail;
-            if (!m.attachments?.length || m.claimedAt) continue;
+            if (!m.attachments?.length || !unclaimed.has(m.id)) continue;
             await this.logs.writeIn(tx, 'order', {
               userId, operation: 'mail_reward_removed', result: isExpired(m, now) ? 'expired' : 'removed',
               detail: { orderId: this.ids.next(), source: m.globalMailId ? 'mail_all' : `mail_${m.senderKind}`, mailId: String(m.id), title: m.title, items: m.attachments, reason: 'mailbox_full' },
@@ -330,7 +350,7 @@ export class MailService {
         box.push({ id, createdAt: data.createdAt, pending: hasPendingRewards(data, now), mail });
       }
       return out;
-    });
+    }));
   }
 
   /** Takes the mailbox lock (a row lock on MariaDB); throws NO_GAME_ROW when the user has no game row yet. */

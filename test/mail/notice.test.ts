@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
 import { openSse } from '../support/sse.ts';
+import { joinRoom, leaveAll, type Room } from '../support/colyseus.ts';
 import { adminMail, adminToken } from './support.ts';
 
 describe('mail: a new mail notifies the recipient live', function () {
@@ -40,6 +41,26 @@ describe('mail: a new mail notifies the recipient live', function () {
       assert.ok(stream.ofType('mail').every((e) => typeof e.json.unread === 'number'));
     } finally {
       stream.close();
+    }
+  });
+
+  it('sends `mail {unread}` to the lobby connection of the recipient, and to no one else', async () => {
+    const carol = await registerUser(server);
+    const dave = await registerUser(server);
+    const rooms: Room[] = [];
+    try {
+      const mine = await joinRoom(server, carol.accessToken, 'joinOrCreate', 'lobby');
+      const theirs = await joinRoom(server, dave.accessToken, 'joinOrCreate', 'lobby');
+      rooms.push(mine.room, theirs.room);
+      assert.equal((await adminMail(server, admin, { to: [carol.id], title: 'Lobby news' })).status, 201);
+      const notice = await mine.rec.next('mail', () => true, 5000);
+      assert.deepEqual(notice, { unread: 1 });
+      // Dave's lobby saw Carol's notice? It must not have.
+      assert.equal((await server.api('POST', 'mail', { to: carol.id, title: 'ping', body: 'b' }, { token: dave.accessToken })).status, 201);
+      assert.deepEqual(await mine.rec.next('mail', (m) => m.unread === 2, 5000), { unread: 2 });
+      assert.equal(theirs.rec.of('mail').length, 0);
+    } finally {
+      await leaveAll(rooms);
     }
   });
 });

@@ -1,0 +1,194 @@
+/**
+ * npm run bench:mail — mail claims and mail to all users on MariaDB (MYSQL_URL, default
+ * mysql://root@127.0.0.1:3306), against a fresh database that is dropped at the end.
+ *
+ * 1. Baseline: single-row committed transactions through the same ORM and a pool of 10, 10 workers.
+ * 2. Claims/s: 10 concurrent HTTP clients (one user each) claiming their own mails on a server
+ *    process started here. Target: at least 50% of the baseline rate.
+ * 3. Mail to all users with 100k users (+ game_users rows) present: send latency (target < 50 ms,
+ *    O(1): one row) and the latency of each recipient's next mailbox read (target < 20 ms).
+ *
+ * The last line is one JSON object with the figures, the targets and "pass". The machine is
+ * shared: figures are indicative.
+ */
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { openDatabase, withMysqlServer, quoteIdent, type Database } from '../src/platform/db.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { SystemLog } from '../src/logs/logs.entities.ts';
+import { startServer, type TestServer } from '../test/support/server.ts';
+import { registerUser, type TestUser } from '../test/support/users.ts';
+
+const MYSQL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const DB_NAME = `arena_bench_mail_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+const DB_URL = `${MYSQL}/${DB_NAME}`;
+const WORKERS = 10;
+const BASELINE_MS = Number(process.env.BENCH_BASELINE_MS ?? 4000);
+const CLAIM_MS = Number(process.env.BENCH_CLAIM_MS ?? 6000);
+const MAILS_PER_CLIENT = Number(process.env.BENCH_MAILS_PER_CLIENT ?? 4000);
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const ROUNDS = 3;
+
+const log = (msg: string) => console.log(msg);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function baseline(db: Database): Promise<number> {
+  let done = 0;
+  const end = performance.now() + BASELINE_MS;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: WORKERS }, async () => {
+    while (performance.now() < end) {
+      await db.em().transactional(async (tx) => {
+        await tx.insert(SystemLog, { at: new Date(), userId: null, operation: 'bench', result: 'success', ip: null, detail: null } as never);
+      });
+      done++;
+    }
+  }));
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function seedClaimMails(db: Database, users: TestUser[]): Promise<void> {
+  const conn = db.em().getConnection();
+  const now = new Date();
+  for (const u of users) {
+    for (let off = 0; off < MAILS_PER_CLIENT; off += 1000) {
+      const n = Math.min(1000, MAILS_PER_CLIENT - off);
+      const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const params = Array.from({ length: n }, () => [u.id, 'system', 'Bench', 'body', '[{"item":"gold","amount":1}]', now, null]).flat();
+      await conn.execute(`insert into mails (user_id, sender_kind, title, body, attachments, created_at, global_mail_id) values ${values}`, params, 'run');
+    }
+  }
+}
+
+async function claims(server: TestServer, db: Database, users: TestUser[]): Promise<{ rate: number; ok: number; failed: number; p50: number; p99: number }> {
+  const ids = new Map<string, number[]>();
+  for (const u of users) {
+    const rows = await db.em().getConnection().execute<{ id: number }[]>('select id from mails where user_id = ? and claimed_at is null order by id', [u.id]);
+    ids.set(u.id, rows.map((r) => Number(r.id)));
+  }
+  let ok = 0;
+  let failed = 0;
+  const lat: number[] = [];
+  const started = performance.now();
+  const end = started + CLAIM_MS;
+  await Promise.all(users.map(async (u) => {
+    const mine = ids.get(u.id)!;
+    while (performance.now() < end && mine.length) {
+      const id = mine.shift()!;
+      const t = performance.now();
+      const res = await fetch(`${server.url}/api/v1/mail/${id}/claim`, { method: 'POST', headers: { authorization: `Bearer ${u.accessToken}` } });
+      await res.arrayBuffer();
+      lat.push(performance.now() - t);
+      if (res.status === 200) ok++;
+      else failed++;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  return { rate: ok / seconds, ok, failed, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+async function seedUsers(db: Database): Promise<void> {
+  const conn = db.em().getConnection();
+  const created = new Date(Date.now() - 86_400_000);
+  const batch = 2000;
+  for (let off = 0; off < USERS; off += batch) {
+    const n = Math.min(batch, USERS - off);
+    const ids = Array.from({ length: n }, (_, i) => String(900_000_000_000_000_000n + BigInt(off + i)));
+    await conn.execute(
+      `insert into users (id, phone, password_hash, name, created_at, whitelisted, client_errors_enabled) values ${ids.map(() => '(?, ?, ?, ?, ?, 0, 0)').join(', ')}`,
+      ids.flatMap((id, i) => [id, `+86199${String(off + i).padStart(8, '0')}`, 'x', `seed${off + i}`, created]), 'run');
+    await conn.execute(
+      `insert into game_users (user_id, record, joined_at, created_at) values ${ids.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      ids.flatMap((id) => [id, '{}', created, created]), 'run');
+  }
+}
+
+async function mailToAll(server: TestServer, readers: TestUser[]): Promise<{ sendMs: number[]; readMs: number[] }> {
+  const admin = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
+  const token = admin.body.token as string;
+  const sendMs: number[] = [];
+  const readMs: number[] = [];
+  const read = async (u: TestUser) => {
+    const t = performance.now();
+    const res = await fetch(`${server.url}/api/v1/mail`, { headers: { authorization: `Bearer ${u.accessToken}` } });
+    const body = await res.json() as { mails: unknown[] };
+    if (res.status !== 200 || !body.mails.length) throw new Error(`mailbox read failed: ${res.status}`);
+    return performance.now() - t;
+  };
+  for (let r = 0; r < ROUNDS + 1; r++) {
+    const t = performance.now();
+    const res = await fetch(`${server.url}/api/v1/admin/mail`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'all', title: `Season ${r}`, body: 'Thanks for playing', attachments: [{ item: 'badge', amount: 1 }] }),
+    });
+    await res.arrayBuffer();
+    const ms = performance.now() - t;
+    if (res.status !== 201) throw new Error(`send to all failed: ${res.status}`);
+    // Round 0 warms up connections and code paths.
+    if (r > 0) sendMs.push(ms);
+    for (const u of readers) {
+      const ms2 = await read(u);
+      if (r > 0) readMs.push(ms2);
+    }
+  }
+  return { sendMs, readMs };
+}
+
+async function main() {
+  const logger = createLogger({ level: 'silent', pretty: false });
+  log(`mail bench on MariaDB, database ${DB_NAME}; figures on a shared machine are indicative`);
+  const server = await startServer({ databaseUrl: DB_URL, env: { MAIL_STORED: '1000000', SMS_DAILY_PER_IP: '1000', SMS_DAILY_PER_PHONE: '1000', LOGIN_PER_IP_PER_MINUTE: '1000' } });
+  const db = await openDatabase(DB_URL, logger, { migrate: false });
+  try {
+    const users: TestUser[] = [];
+    for (let i = 0; i < WORKERS * 2; i++) users.push(await registerUser(server));
+    const claimers = users.slice(0, WORKERS);
+    const readers = users.slice(WORKERS);
+
+    const raw = await baseline(db);
+    log(`baseline: ${round(raw, 0)} single-row committed transactions/s (${WORKERS} workers, same ORM and pool)`);
+
+    await seedClaimMails(db, claimers);
+    const c = await claims(server, db, claimers);
+    log(`claims: ${round(c.rate, 0)}/s over HTTP with ${WORKERS} clients (${c.ok} granted, ${c.failed} refused), latency p50 ${round(c.p50)} ms p99 ${round(c.p99)} ms`);
+
+    const t = performance.now();
+    await seedUsers(db);
+    log(`seeded ${USERS} users + game_users rows in ${round((performance.now() - t) / 1000)} s`);
+    const m = await mailToAll(server, readers);
+    log(`mail to all with ${USERS} users: send p50 ${round(pct(m.sendMs, 50))} ms max ${round(Math.max(...m.sendMs))} ms; next mailbox read p50 ${round(pct(m.readMs, 50))} ms p90 ${round(pct(m.readMs, 90))} ms max ${round(Math.max(...m.readMs))} ms`);
+    const globalRows = await db.em().getConnection().execute<{ n: number }[]>('select count(*) as n from global_mails');
+
+    const targets = { claimsVsRaw: 0.5, sendMs: 50, readMs: 20 };
+    const pass = c.rate >= targets.claimsVsRaw * raw && c.failed === 0 && Math.max(...m.sendMs) < targets.sendMs && pct(m.readMs, 90) < targets.readMs;
+    console.log(JSON.stringify({
+      bench: 'mail',
+      database: 'mariadb',
+      rawTxPerS: round(raw, 0),
+      claimsPerS: round(c.rate, 0),
+      claimsVsRaw: round(c.rate / raw, 2),
+      claimP50Ms: round(c.p50), claimP99Ms: round(c.p99),
+      users: USERS,
+      globalMailRows: Number(globalRows[0]!.n),
+      sendToAllMaxMs: round(Math.max(...m.sendMs)), sendToAllP50Ms: round(pct(m.sendMs, 50)),
+      nextReadP50Ms: round(pct(m.readMs, 50)), nextReadP90Ms: round(pct(m.readMs, 90)), nextReadMaxMs: round(Math.max(...m.readMs)),
+      targets: { claimsPerS: `>= ${targets.claimsVsRaw} x rawTxPerS`, sendToAllMs: `< ${targets.sendMs}`, nextReadMs: `p90 < ${targets.readMs}` },
+      pass,
+    }));
+  } finally {
+    await db.close();
+    await server.stop();
+    await withMysqlServer(MYSQL, (sql) => sql(`drop database if exists ${quoteIdent(DB_NAME)}`)).catch(() => undefined);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  console.log(JSON.stringify({ bench: 'mail', error: String(err?.message ?? err), pass: false }));
+  process.exitCode = 1;
+});
