@@ -105,7 +105,7 @@ export class AnalyticsService {
   }
 
   private async firstActivityDay(): Promise<string | undefined> {
-    const first = await this.em().findOne(User, {}, { orderBy: { createdAt: 'asc' }, fields: ['id', 'createdAt'] });
+    const [first] = await this.em().find(User, {}, { orderBy: { createdAt: 'asc' }, fields: ['id', 'createdAt'], limit: 1 });
     return first ? dayKey(first.createdAt.getTime(), this.tz) : undefined;
   }
 }

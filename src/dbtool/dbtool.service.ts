@@ -95,7 +95,9 @@ export class DbToolService {
         if (!before) throw new AppError('NOT_FOUND', `id: no ${meta.className} ${id}`);
         const beforeRow = rowOf(fields, before as object);
         await em.nativeUpdate(meta.class as never, where as never, values as never);
-        const after = await em.fork().findOne(meta.class as never, where as never, { fields: visible as never });
+        // Same transaction (SQLite has one connection: a fork outside it would wait forever).
+        em.clear();
+        const after = await em.findOne(meta.class as never, where as never, { fields: visible as never });
         return { before: pick(beforeRow, names), after: pick(rowOf(fields, after as object), names), changed: names };
       });
     } catch (err) {

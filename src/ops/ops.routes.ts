@@ -74,7 +74,6 @@ export function opsRoutes(deps: { admin: AdminService; roomsAdmin: RoomsAdminSer
   r.post('/admin/shutdown', admin, async (req, res) => {
     const { reason } = parse(opsSchemas.shutdown, bodyOf(req));
     await auditFrom(deps.admin, req, 'shutdown', { after: { reason: reason ?? null } });
-    res.status(202).json({ status: 'stopping' });
     const log = req.log;
     res.on('finish', () => setImmediate(() => {
       try {
@@ -83,6 +82,7 @@ export function opsRoutes(deps: { admin: AdminService; roomsAdmin: RoomsAdminSer
         log.error({ err, module: 'ops' }, 'shutdown request failed');
       }
     }));
+    res.status(202).json({ status: 'stopping' });
   });
 
   return r;

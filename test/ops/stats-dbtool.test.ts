@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { startServer, type TestServer } from '../support/server.ts';
+import { login, registerUser } from '../support/users.ts';
+import { adminToken, eventually } from './support.ts';
+
+const DAY = 86_400_000;
+
+describe('analytics: daily stats from the rollup plus the live day', function () {
+  this.timeout(90_000);
+  let server: TestServer;
+
+  before(async () => {
+    server = await startServer({ env: { BCRYPT_COST: '4', STATS_ROLLUP_MS: '200', GAME_TIMEZONE: 'Asia/Shanghai' } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('counts DAU, registrations and logins per game day; yesterday comes from the rollup', async () => {
+    // 2031-03-10 10:00 in Shanghai (02:00 UTC): the day key is 2031-03-10 in GAME_TIMEZONE
+    await server.setClock(Date.parse('2031-03-10T02:00:00Z'));
+    const a = await registerUser(server);
+    const b = await registerUser(server);
+    for (const u of [a, a, b]) assert.equal((await login(server, u)).status, 200);
+    assert.equal((await login(server, { phone: a.phone, password: 'wrong password!' })).status, 401);
+
+    let token = await adminToken(server);
+    const today = await server.api('GET', 'admin/stats?from=2031-03-10&to=2031-03-10', undefined, { token });
+    assert.equal(today.status, 200);
+    assert.equal(today.body.days.length, 1);
+    assert.deepEqual({ ...today.body.days[0], operations: undefined }, { date: '2031-03-10', dau: 2, registrations: 2, logins: 3, operations: undefined });
+    assert.ok(today.body.days[0].operations >= 6, 'behavior rows: codes, registrations, logins');
+
+    // 17:00 UTC is already the next day in Shanghai
+    await server.setClock(Date.parse('2031-03-10T17:00:00Z'));
+    token = await adminToken(server);
+    assert.equal((await login(server, a)).status, 200);
+    // the rollup job freezes 2031-03-10 into daily_stats
+    const rolled = await eventually(async () => {
+      const res = await server.api('GET', 'admin/db/DailyStat?filter=day:2031-03-10', undefined, { token });
+      return res.body.rows?.[0];
+    });
+    assert.equal(rolled.dau, 2);
+    assert.equal(rolled.logins, 3);
+
+    const two = await server.api('GET', 'admin/stats?from=2031-03-10&to=2031-03-11', undefined, { token });
+    assert.deepEqual(two.body.days.map((d: any) => [d.date, d.dau, d.registrations, d.logins]), [['2031-03-10', 2, 2, 3], ['2031-03-11', 1, 0, 1]]);
+
+    // proof that the finished day is read from the rollup row, not recomputed
+    assert.equal((await server.api('PATCH', 'admin/db/DailyStat/2031-03-10', { dau: 42 }, { token })).status, 200);
+    const patched = await server.api('GET', 'admin/stats?from=2031-03-10&to=2031-03-10', undefined, { token });
+    assert.equal(patched.body.days[0].dau, 42);
+
+    // default range: the last 30 days through today, no future days
+    const recent = await server.api('GET', 'admin/stats', undefined, { token });
+    assert.equal(recent.body.days.length, 30);
+    assert.equal(recent.body.days.at(-1).date, '2031-03-11');
+    const future = await server.api('GET', 'admin/stats?from=2031-03-11&to=2031-04-01', undefined, { token });
+    assert.deepEqual(future.body.days.map((d: any) => d.date), ['2031-03-11']);
+  });
+
+  it('validates the dates', async () => {
+    const token = await adminToken(server);
+    for (const [query, field] of [['from=2031-13-01', 'from'], ['to=yesterday', 'to'], ['from=2031-03-11&to=2031-03-01', 'from'], ['from=2029-01-01&to=2031-01-01', 'from']]) {
+      const res = await server.api('GET', `admin/stats?${query}`, undefined, { token });
+      assert.equal(res.status, 400, query);
+      assert.equal(res.body.error.code, 'INVALID_INPUT');
+      assert.ok(res.body.error.message.startsWith(`${field}:`), `${query}: ${res.body.error.message}`);
+    }
+    assert.equal((await server.api('GET', 'admin/stats')).status, 401);
+  });
+});
+
+describe('database tool', function () {
+  this.timeout(90_000);
+  let server: TestServer;
+  let token: string;
+
+  before(async () => {
+    server = await startServer({ env: { BCRYPT_COST: '4' } });
+    token = await adminToken(server);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('lists entities and fields from the ORM metadata, secrets hidden and read-only', async () => {
+    assert.equal((await server.api('GET', 'admin/db')).status, 401);
+    const res = await server.api('GET', 'admin/db', undefined, { token });
+    assert.equal(res.status, 200);
+    const entity = (name: string) => res.body.entities.find((e: any) => e.name === name);
+    const field = (e: string, f: string) => entity(e).fields.find((x: any) => x.name === f);
+    assert.deepEqual(field('User', 'passwordHash'), { ...field('User', 'passwordHash'), type: 'string', hidden: true, readOnly: true });
+    assert.deepEqual(field('User', 'id'), { ...field('User', 'id'), hidden: false, readOnly: true });
+    assert.equal(field('User', 'whitelisted').type, 'boolean');
+    assert.equal(field('User', 'createdAt').type, 'datetime');
+    assert.equal(field('SmsCode', 'attempts').type, 'number');
+    assert.equal(field('SystemLog', 'detail').type, 'json');
+    for (const [e, f] of [['Session', 'refreshHash'], ['Session', 'previousHashes'], ['SmsCode', 'codeHash']]) {
+      assert.equal(field(e!, f!).hidden, true, `${e}.${f}`);
+      assert.equal(field(e!, f!).readOnly, true, `${e}.${f}`);
+    }
+    assert.ok(entity('DailyStat'));
+  });
+
+  it('lists rows with paging and filters, never a secret', async () => {
+    const a = await registerUser(server, { name: 'tool-a' });
+    await registerUser(server, { name: 'tool-b' });
+    const page1 = await server.api('GET', 'admin/db/User?page=1&pageSize=1', undefined, { token });
+    assert.equal(page1.status, 200);
+    assert.equal(page1.body.rows.length, 1);
+    assert.ok(page1.body.total >= 2);
+    const page2 = await server.api('GET', 'admin/db/User?page=2&pageSize=1', undefined, { token });
+    assert.notEqual(page2.body.rows[0].id, page1.body.rows[0].id);
+
+    const byPhone = await server.api('GET', `admin/db/User?filter=${encodeURIComponent(`phone:${a.phone}`)}`, undefined, { token });
+    assert.equal(byPhone.body.total, 1);
+    assert.equal(byPhone.body.rows[0].id, a.id);
+    assert.ok(!('passwordHash' in byPhone.body.rows[0]));
+    const wildcard = await server.api('GET', `admin/db/User?filter=${encodeURIComponent('name:tool-*')}`, undefined, { token });
+    assert.equal(wildcard.body.total, 2);
+    const since = new Date((await server.now()) - 60_000).toISOString();
+    const range = await server.api('GET', `admin/db/User?filter=${encodeURIComponent(`createdAt:>=${since}`)}&filter=whitelisted:false`, undefined, { token });
+    assert.ok(range.body.total >= 2);
+
+    const sessions = await server.api('GET', `admin/db/Session?filter=userId:${a.id}`, undefined, { token });
+    assert.equal(sessions.body.total, 1);
+    assert.ok(!('refreshHash' in sessions.body.rows[0]) && !('previousHashes' in sessions.body.rows[0]));
+    assert.ok(!sessions.text.includes(a.refreshToken.split('.').at(-1)!));
+    const codes = await server.api('GET', 'admin/db/SmsCode', undefined, { token });
+    assert.ok(codes.body.rows.length >= 1 && codes.body.rows.every((r: any) => !('codeHash' in r)));
+
+    for (const [query, pattern] of [
+      ['filter=nope:1', /^filter: unknown field/],
+      ['filter=passwordHash:x', /^filter: passwordHash is a secret/],
+      ['filter=whitelisted:maybe', /^filter: whitelisted must be true or false/],
+      ['filter=createdAt:>soon', /^filter: createdAt must be an ISO-8601/],
+      ['pageSize=1000', /^pageSize/],
+    ] as const) {
+      const res = await server.api('GET', `admin/db/User?${query}`, undefined, { token });
+      assert.equal(res.status, 400, query);
+      assert.match(res.body.error.message, pattern);
+    }
+    const unknown = await server.api('GET', 'admin/db/Nope', undefined, { token });
+    assert.equal(unknown.status, 404);
+  });
+
+  it('edits with type checks, refuses secrets and keys, and audits before and after', async () => {
+    const a = await registerUser(server, { name: 'before' });
+    const b = await registerUser(server);
+    const edit = await server.api('PATCH', `admin/db/User/${a.id}`, { name: 'after', whitelisted: true, bannedUntil: '2040-01-01T00:00:00.000Z', email: null }, { token });
+    assert.equal(edit.status, 200);
+    assert.equal(edit.body.row.name, 'after');
+    assert.equal(edit.body.row.whitelisted, true);
+    assert.equal(edit.body.row.bannedUntil, '2040-01-01T00:00:00.000Z');
+    assert.ok(!('passwordHash' in edit.body.row));
+    assert.equal((await server.api('GET', 'me', undefined, { token: a.accessToken })).body.user.name, 'after');
+
+    const audit = await server.api('GET', `admin/logs/audit?userId=${a.id}`, undefined, { token });
+    const row = audit.body.entries.find((e: any) => e.operation === 'db_edit');
+    assert.deepEqual(row.detail.before, { entity: 'User', id: a.id, name: 'before', whitelisted: false, bannedUntil: null, email: null });
+    assert.deepEqual(row.detail.after, { entity: 'User', id: a.id, name: 'after', whitelisted: true, bannedUntil: '2040-01-01T00:00:00.000Z', email: null });
+
+    for (const [body, pattern] of [
+      [{ name: 5 }, /^name: must be a string/],
+      [{ whitelisted: 'yes' }, /^whitelisted: must be a boolean/],
+      [{ bannedAt: 'not a date' }, /^bannedAt: must be an ISO-8601/],
+      [{ name: null }, /^name: must not be null/],
+      [{ name: 'x'.repeat(41) }, /^name: at most 40/],
+      [{ passwordHash: '$2b$04$abc' }, /^passwordHash: is read-only \(secret\)/],
+      [{ id: '1' }, /^id: is read-only/],
+      [{ shoeSize: 44 }, /^shoeSize: unknown field of User/],
+      [{}, /^body/],
+    ] as const) {
+      const res = await server.api('PATCH', `admin/db/User/${a.id}`, body, { token });
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match(res.body.error.message, pattern);
+    }
+    const wrongSecret = await server.api('PATCH', `admin/db/Session/x`, { refreshHash: 'aa' }, { token });
+    assert.equal(wrongSecret.status, 400);
+    assert.equal((await server.api('PATCH', 'admin/db/User/1', { name: 'ghost' }, { token })).status, 404);
+    const taken = await server.api('PATCH', `admin/db/User/${a.id}`, { phone: b.phone }, { token });
+    assert.equal(taken.status, 409);
+    assert.equal(taken.body.error.code, 'CONFLICT');
+    // the password still works: the hash was never touched
+    assert.equal((await login(server, a)).status, 200);
+  });
+});
