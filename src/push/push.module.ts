@@ -13,6 +13,7 @@ import { PushManager } from './push.manager.ts';
 import { TriggerManager } from './trigger.manager.ts';
 import { PushService } from './push.service.ts';
 
+/** Retention purge period: hourly, or with the cache refresh when that is shorter. */
 const PURGE_EVERY_MS = 3600_000;
 
 /**
@@ -49,7 +50,7 @@ export function createPush(deps: {
     sse.start();
     const purge = () => service.purge().catch((err) => log.error({ err }, 'push retention purge failed'));
     void purge();
-    purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+    purgeTimer = setInterval(purge, Math.min(PURGE_EVERY_MS, config.pushCacheRefreshMs));
     purgeTimer.unref();
   });
   lifecycle.onStop('push', () => {
