@@ -18,6 +18,16 @@ import { GlobalMail, Mail, type Attachment, type IMail, type SenderKind } from '
  * SQLite), so the count, the trim and the insert cannot interleave with another send to the same
  * mailbox. Claims are a conditional update (`claimed_at IS NULL`) checked by affected rows, with the
  * inventory grant and the order-log row in the same transaction.
+ *
+ * Decisions where S7 leaves room:
+ * - Claim of a mail without attachments: 409 CONFLICT (nothing to grant, no order row); of an
+ *   expired mail: 409 CONFLICT naming the expiry. An expired reward no longer blocks a delete.
+ * - Mail to all users reaches the accounts that existed at the send (registered at or before it);
+ *   later accounts do not get it. Expired ones are skipped at delivery. Copies keep the send time.
+ * - Recipients: unknown or closed accounts are 404 NOT_FOUND for every sender; a banned user
+ *   refuses player mail (403 FORBIDDEN) but still receives system and admin mail.
+ * - The trim logs every removed mail whose rewards were never claimed (result `removed`, or
+ *   `expired` when they could no longer be claimed anyway).
  */
 
 export interface MailConfig {
@@ -231,6 +241,7 @@ export class MailService {
    * whole send before anything is written (the admin API); otherwise they are skipped.
    */
   async sendTo(userIds: string[], content: MailContent, sender: Sender, opts: { strict?: boolean } = {}): Promise<{ mailIds: string[]; skipped: string[] }> {
+    this.assertFutureExpiry(content);
     const unique = [...new Set(userIds)];
     const users = await this.em().find(User, { id: { $in: unique } }, { fields: ['id', 'closedAt'] });
     const open = new Set(users.filter((u) => !u.closedAt).map((u) => u.id));
@@ -259,6 +270,7 @@ export class MailService {
    * their next mailbox read or login; accounts registered later do not (it was not sent to them).
    */
   async sendToAll(content: MailContent, sender: Sender): Promise<{ id: string }> {
+    this.assertFutureExpiry(content);
     const id = await this.em().insert(GlobalMail, {
       senderKind: sender.kind, senderId: sender.id ?? null, senderName: sender.name ?? null,
       title: content.title, body: content.body, attachments: content.attachments ?? [],
@@ -371,6 +383,12 @@ export class MailService {
     if ((await take()).affectedRows === 1) return;
     const retryAfterS = Math.ceil((nextDayStart(now, this.config.gameTimezone) - now) / 1000);
     throw new AppError('DAILY_LIMIT', `mail: at most ${this.config.mailUserDailyLimit} mails a day; try again after local midnight`, { retryAfterS });
+  }
+
+  private assertFutureExpiry(content: MailContent): void {
+    if (content.expiresAt && content.expiresAt.getTime() <= this.clock.now()) {
+      throw new AppError('INVALID_INPUT', 'expiresAt: must be in the future');
+    }
   }
 
   /** `mail {unread}` to every live channel of the recipient, on any process. */

@@ -163,6 +163,7 @@ describe('mail: a player opens, reads, claims and deletes mail', function () {
       [{ to: 'some' }, /^to:/],
       [{ to: [] }, /^to:/],
       [{ to: [alice.id], expiresAt: 'tomorrow' }, /^expiresAt:/],
+      [{ to: 'all', expiresAt: '2001-01-01T00:00:00Z' }, /^expiresAt: must be in the future/],
     ];
     for (const [body, field] of cases) {
       const res = await adminMail(server, admin, body);
