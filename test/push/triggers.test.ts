@@ -289,3 +289,34 @@ describe('push: two processes on one database', function () {
     assert.equal(await sends(t.id), 1, 'one daily send in the cluster');
   });
 });
+
+describe('push: a once-a-day login message with single sessions', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  before(async () => {
+    server = await startPushServer({ SINGLE_SESSION: 'true' });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('is held for the user and delivered exactly once after 10 concurrent logins', async () => {
+    const admin = await adminToken(server);
+    const tpl = await createTemplate(server, admin, 'single session hello {name}');
+    await createTrigger(server, admin, { event: 'login', templateId: tpl, scope: 'personal', kind: 'marquee', frequency: 'daily' });
+    const u = await registerUser(server, { name: 'Single' });
+    const results = await Promise.all(Array.from({ length: 10 }, () => login(server, u)));
+    assert.ok(results.every((r) => r.status === 200));
+    const last = await login(server, u); // the live session; an 11th login the same day sends nothing more
+    const s = await openSse(server, { token: last.body.accessToken });
+    await s.waitFor((e) => e.json?.text === 'single session hello Single');
+    await sleep(500);
+    assert.equal(s.events.filter((e) => e.json?.text === 'single session hello Single').length, 1);
+    const again = await openSse(server, { token: last.body.accessToken });
+    await again.waitForComment((c) => c === 'connected');
+    await sleep(300);
+    assert.equal(again.events.filter((e) => e.json?.text === 'single session hello Single').length, 0, 'delivered once, not again on the next stream');
+    s.close();
+    again.close();
+  });
+});
