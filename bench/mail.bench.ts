@@ -91,6 +91,21 @@ async function claims(server: TestServer, db: Database, users: TestUser[]): Prom
   return { rate: ok / seconds, ok, failed, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
+/** Context: the same 10 clients on `GET /me` (auth + one primary-key read), the HTTP ceiling of this machine now. */
+async function httpCeiling(server: TestServer, users: TestUser[]): Promise<number> {
+  let done = 0;
+  const started = performance.now();
+  const end = started + 3000;
+  await Promise.all(users.map(async (u) => {
+    while (performance.now() < end) {
+      const res = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${u.accessToken}` } });
+      await res.arrayBuffer();
+      done++;
+    }
+  }));
+  return done / ((performance.now() - started) / 1000);
+}
+
 async function seedUsers(db: Database): Promise<void> {
   const conn = db.em().getConnection();
   const created = new Date(Date.now() - 86_400_000);
@@ -153,6 +168,9 @@ async function main() {
     const raw = await baseline(db);
     log(`baseline: ${round(raw, 0)} single-row committed transactions/s (${WORKERS} workers, same ORM and pool)`);
 
+    const ceiling = await httpCeiling(server, claimers);
+    log(`context: GET /me (auth + one read) ${round(ceiling, 0)}/s with the same ${WORKERS} clients`);
+
     await seedClaimMails(db, claimers);
     const c = await claims(server, db, claimers);
     log(`claims: ${round(c.rate, 0)}/s over HTTP with ${WORKERS} clients (${c.ok} granted, ${c.failed} refused), latency p50 ${round(c.p50)} ms p99 ${round(c.p99)} ms`);
@@ -173,6 +191,7 @@ async function main() {
       claimsPerS: round(c.rate, 0),
       claimsVsRaw: round(c.rate / raw, 2),
       claimP50Ms: round(c.p50), claimP99Ms: round(c.p99),
+      httpGetMePerS: round(ceiling, 0),
       users: USERS,
       globalMailRows: Number(globalRows[0]!.n),
       sendToAllMaxMs: round(Math.max(...m.sendMs)), sendToAllP50Ms: round(pct(m.sendMs, 50)),

@@ -157,8 +157,8 @@ export class MailService {
    * concurrency), and the grant and the order-log row commit or roll back with it.
    */
   async claim(userId: string, mailId: number): Promise<{ mail: MailJson; granted: Attachment[]; inventory: Inventory }> {
-    // The hot path of the mailbox: raw statements (no entity hydration or unit of work), five round
-    // trips: read, begin + conditional update + grant + order row + commit, inventory.
+    // The hot path of the mailbox: raw statements (no entity queries or change tracking), seven round
+    // trips: read; begin, conditional update, grant, order row, commit; inventory.
     const em = this.em();
     const [row] = await em.execute('select * from mails where id = ? and user_id = ?', [mailId, userId]);
     if (!row) throw new AppError('NOT_FOUND', 'mail not found');
