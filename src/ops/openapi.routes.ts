@@ -1,18 +1,16 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { openApiDocument, type RouteDoc } from '../platform/openapi.ts';
 import { accountRouteDocs } from '../accounts/accounts.routes.ts';
-import { adminSchemas } from '../admin/admin.routes.ts';
+import { adminRouteDocs } from '../admin/admin.routes.ts';
+import { lobbyRouteDocs } from '../lobby/lobby.routes.ts';
+import { gameRouteDocs } from '../game/game.routes.ts';
+import { mailRouteDocs } from '../mail/mail.routes.ts';
+import { pushRouteDocs } from '../push/push.routes.ts';
 import { downloadRouteDocs } from '../downloads/downloads.routes.ts';
 import { logRouteDocs } from '../logs/logs.routes.ts';
 import { analyticsRouteDocs } from '../analytics/analytics.routes.ts';
 import { dbToolRouteDocs } from '../dbtool/dbtool.routes.ts';
 import { opsRouteDocs } from './ops.routes.ts';
-
-/** admin.routes.ts has no docs list of its own yet: its one route is described here. */
-const adminLoginDocs: RouteDoc[] = [
-  { method: 'post', path: '/admin/login', auth: 'none', body: adminSchemas.login, response: z.object({ token: z.string(), expiresIn: z.number() }), errors: ['BAD_CREDENTIALS'], summary: 'Admin token (Bearer for every /admin call).' },
-];
 
 const openApiDocs: RouteDoc[] = [
   { method: 'get', path: '/openapi.json', auth: 'none', summary: 'This document.' },
@@ -21,7 +19,11 @@ const openApiDocs: RouteDoc[] = [
 /** Every routes file's RouteDoc list, in one place: the OpenAPI document is generated from it. */
 export const allRouteDocs: RouteDoc[] = [
   ...accountRouteDocs,
-  ...adminLoginDocs,
+  ...adminRouteDocs,
+  ...lobbyRouteDocs,
+  ...gameRouteDocs,
+  ...mailRouteDocs,
+  ...pushRouteDocs,
   ...downloadRouteDocs,
   ...logRouteDocs,
   ...analyticsRouteDocs,

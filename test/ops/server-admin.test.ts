@@ -74,7 +74,7 @@ describe('server administration: rooms, monitor, metrics, status', function () {
 
   it('keeps the Colyseus monitor behind the admin credentials, API paths included', async () => {
     for (const path of ['/admin/monitor', '/admin/monitor/', '/admin/monitor/api', '/admin/monitor/api/room?roomId=x', '/admin/monitor/api/room/call?roomId=x&method=disconnect&args=[]', '/admin/monitor/index.html']) {
-      for (const headers of [{}, { authorization: basic(ADMIN_USER, 'wrong password') }, { authorization: basic('nobody', ADMIN_PASSWORD) }, { authorization: 'Basic !!!' }, { authorization: `Bearer ${token}` }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: basic(ADMIN_USER, 'wrong password') }, { authorization: basic('nobody', ADMIN_PASSWORD) }, { authorization: 'Basic !!!' }, { authorization: `Bearer ${token}` }]) {
         const res = await server.api('GET', path, undefined, { headers });
         assert.equal(res.status, 401, `${path} with ${JSON.stringify(headers)}`);
         assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm=/);
