@@ -47,8 +47,18 @@ describe('graceful shutdown', function () {
       // second.stop cleans up nothing for a reused URL; the first server owns the database
     }
     const third = await startServer({ databaseUrl: first.databaseUrl });
-    // Reading the system log needs the admin API (operations issue); until then, the restart on the
-    // same database proves the migrations are idempotent and the rows are written by the process.
+    // The restart on the same database proves the migrations are idempotent; the system log of the
+    // third run lists the start and stop rows of each earlier run, newest first.
+    const login = await third.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
+    const system = await third.api('GET', 'admin/logs/system', undefined, { token: login.body.token });
+    assert.equal(system.status, 200);
+    assert.deepEqual(system.body.entries.map((e: any) => [e.operation, e.detail?.reason ?? null]), [
+      ['server_started', null],
+      ['server_stopped', 'SIGINT'],
+      ['server_started', null],
+      ['server_stopped', 'SIGTERM'],
+      ['server_started', null],
+    ]);
     assert.equal(await third.stop(), 0);
   });
 });
