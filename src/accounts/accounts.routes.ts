@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { bodyOf, parse } from '../platform/http.ts';
+import { bodyOf, parse, type Request } from '../platform/http.ts';
+import { isAppError } from '../platform/errors.ts';
 import { requireUser } from './auth.middleware.ts';
 import type { AccountService } from './accounts.service.ts';
 import type { SessionService } from './sessions.service.ts';
@@ -55,24 +56,33 @@ export function accountRoutes(deps: { accounts: AccountService; sessions: Sessio
   const { accounts, sessions } = deps;
   const r = Router();
   const auth = requireUser(sessions);
+  /** Parses a body; refused input still leaves the operation's behavior-log row. */
+  const input = async <S extends z.ZodType>(operation: string, schema: S, req: Request): Promise<z.infer<S>> => {
+    try {
+      return parse(schema, bodyOf(req));
+    } catch (err) {
+      if (isAppError(err)) await accounts.refused(operation, req.ip_, err, req.auth?.userId);
+      throw err;
+    }
+  };
 
   r.post('/auth/code', async (req, res) => {
-    const body = parse(accountSchemas.code, bodyOf(req));
+    const body = await input('sms_code', accountSchemas.code, req);
     res.json(await accounts.requestCode(body.phone, body.purpose, req.ip_));
   });
 
   r.post('/auth/register', async (req, res) => {
-    const body = parse(accountSchemas.register, bodyOf(req));
+    const body = await input('register', accountSchemas.register, req);
     res.status(201).json(await accounts.register(body, req.ip_));
   });
 
   r.post('/auth/login', async (req, res) => {
-    const body = parse(accountSchemas.login, bodyOf(req));
+    const body = await input('login', accountSchemas.login, req);
     res.json(await accounts.login(body, req.ip_));
   });
 
   r.post('/auth/refresh', async (req, res) => {
-    const body = parse(accountSchemas.refresh, bodyOf(req));
+    const body = await input('refresh', accountSchemas.refresh, req);
     res.json(await accounts.refresh(body.refreshToken, req.ip_));
   });
 
@@ -82,18 +92,18 @@ export function accountRoutes(deps: { accounts: AccountService; sessions: Sessio
   });
 
   r.post('/auth/password', auth, async (req, res) => {
-    const body = parse(accountSchemas.password, bodyOf(req));
+    const body = await input('password_change', accountSchemas.password, req);
     res.json(await accounts.changePassword(req.auth!, body, req.ip_));
   });
 
   r.post('/auth/password/reset', async (req, res) => {
-    const body = parse(accountSchemas.reset, bodyOf(req));
+    const body = await input('password_reset', accountSchemas.reset, req);
     await accounts.resetPassword(body, req.ip_);
     res.status(204).end();
   });
 
   r.post('/auth/third-party', async (req, res) => {
-    const body = parse(accountSchemas.thirdParty, bodyOf(req));
+    const body = await input('third_party_login', accountSchemas.thirdParty, req);
     const { created, session } = await accounts.thirdPartyLogin(body, req.ip_);
     res.status(created ? 201 : 200).json(session);
   });
@@ -103,12 +113,12 @@ export function accountRoutes(deps: { accounts: AccountService; sessions: Sessio
   });
 
   r.patch('/me', auth, async (req, res) => {
-    const body = parse(accountSchemas.profile, bodyOf(req));
+    const body = await input('profile_update', accountSchemas.profile, req);
     res.json({ user: await accounts.updateProfile(req.auth!.userId, body, req.ip_) });
   });
 
   r.delete('/me', auth, async (req, res) => {
-    const body = parse(accountSchemas.deregister, bodyOf(req));
+    const body = await input('deregister', accountSchemas.deregister, req);
     await accounts.deregister(req.auth!, body.password, req.ip_);
     res.status(204).end();
   });

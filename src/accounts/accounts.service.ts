@@ -116,6 +116,11 @@ export class AccountService {
     }
   }
 
+  /** The behavior-log row of an operation refused before it reached the service (invalid input). */
+  async refused(operation: string, ip: string, err: AppError, userId?: string): Promise<void> {
+    await this.logs.behavior({ userId: userId ?? null, operation, result: 'fail', ip, detail: { code: err.code, message: err.message } });
+  }
+
   /** Sends a 6-digit code (see CodeService). Register refuses a taken phone; reset an unknown one. */
   async requestCode(rawPhone: string, purpose: CodePurpose, ip: string): Promise<{ expiresIn: number; devCode?: string }> {
     const ctx: OpContext = { ip, detail: { purpose } };

@@ -36,8 +36,10 @@ describe('accounts: profile, deregistration and third-party login', function () 
     const cleared = await server.api('PATCH', 'me', { email: null }, { token: user.accessToken });
     assert.equal(cleared.body.user.email, null);
     const rows = await withDb(server, (db) => db.em().find(BehaviorLog, { userId: user.id, operation: 'profile_update' }));
-    // Input refused by validation never reaches the account service; the two edits are logged.
-    assert.deepEqual(rows.map((r) => r.result), ['success', 'success']);
+    // Refused input is an operation too: five refusals, two edits.
+    assert.equal(rows.filter((r) => r.result === 'fail').length, 5);
+    assert.equal(rows.filter((r) => r.result === 'success').length, 2);
+    assert.match(String(rows.find((r) => r.result === 'fail')!.detail!.message), /^name:/);
   });
 
   it('deregisters with the password: 204, sessions revoked, phone freed for a new account', async () => {
