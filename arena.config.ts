@@ -202,7 +202,10 @@ function wireOperations(services: Services): void {
       const run = () => {
         if (running || lifecycle.shuttingDown) return;
         running = true;
-        job().catch((err) => ops.error({ err, job: name }, 'operations job failed')).finally(() => { running = false; });
+        job().catch((err) => {
+          ops.error({ err, job: name }, 'operations job failed');
+          void services.logs.error('ops', `job:${name}`, err);
+        }).finally(() => { running = false; });
       };
       timers.push(setInterval(run, ms).unref());
       run();

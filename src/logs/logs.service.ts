@@ -59,6 +59,18 @@ export class LogService {
     }
   }
 
+  /** An error row (S9): the module that failed and the module before it (its caller or the request path). */
+  error(module: string, previousModule: string | null, err: unknown, entry: { userId?: string | null; operation?: string; ip?: string | null; detail?: Record<string, unknown> } = {}): Promise<void> {
+    const e = err as { name?: string; message?: string; code?: string };
+    return this.write('error', {
+      userId: entry.userId ?? null,
+      operation: entry.operation ?? module,
+      result: 'fail',
+      ip: entry.ip ?? null,
+      detail: { module, previousModule, error: e?.name ?? 'Error', message: String(e?.message ?? err), ...(e?.code ? { code: e.code } : {}), ...(entry.detail ?? {}) },
+    });
+  }
+
   behavior(entry: LogEntry): Promise<void> {
     return this.write('behavior', entry);
   }
