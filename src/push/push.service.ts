@@ -100,6 +100,10 @@ export class PushService {
     return this.d.push.queued;
   }
 
+  private async checkUser(em: EntityManager, userId: string): Promise<void> {
+    if (!(await em.findOne(User, { id: userId }, { fields: ['id'] }))) throw invalid('userId', 'no user with this id');
+  }
+
   // ---- templates --------------------------------------------------------------------------
 
   async createTemplate(content: string): Promise<{ id: string; content: string; placeholders: string[]; createdAt: string }> {
@@ -122,6 +126,7 @@ export class PushService {
     const template = await em.findOne(PushTemplate, { id: input.templateId });
     if (!template) throw invalid('templateId', 'no template with this id');
     checkTarget(input, input.event === 'schedule' || input.event === 'manual');
+    if (input.userId) await this.checkUser(em, input.userId);
     if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) throw invalid('endsAt', 'must be after startsAt');
     const named = USER_EVENTS.has(input.event) || (input.scope === 'personal' && !!input.userId);
     const available = [...Object.keys(input.variables ?? {}), 'date', ...(named ? ['name', 'userId'] : [])];
@@ -185,6 +190,7 @@ export class PushService {
 
   async sendNow(input: SendNowInput, adminId: string): Promise<MessageJson> {
     checkTarget(input, true);
+    if (input.scope === 'personal') await this.checkUser(this.d.em(), input.userId!);
     const now = this.d.clock.now();
     if (input.expiresAt && input.expiresAt.getTime() <= now) throw invalid('expiresAt', 'must be in the future');
     let text = input.text;

@@ -171,6 +171,7 @@ describe('push: the SSE stream', function () {
   it('validates admin pushes: scope targets, text or template', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ scope: 'personal', kind: 'marquee', text: 'x' }, 'userId'],
+      [{ scope: 'personal', kind: 'marquee', text: 'x', userId: '4242' }, 'userId'],
       [{ scope: 'room', kind: 'marquee', text: 'x' }, 'roomId'],
       [{ scope: 'team', kind: 'marquee', text: 'x', roomId: 'r1' }, 'team'],
       [{ scope: 'server', kind: 'marquee', text: 'x' }, 'server'],

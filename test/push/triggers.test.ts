@@ -79,6 +79,22 @@ describe('push: templates and triggers', function () {
     await server.api('POST', `admin/triggers/${t.id}/cancel`, undefined, { token: admin });
   });
 
+  it('fires on register and name_changed events with the event user\'s name', async () => {
+    const tReg = await createTemplate(server, admin, 'welcome aboard {name}');
+    const tName = await createTemplate(server, admin, 'you are now {name}');
+    const ts = [
+      await createTrigger(server, admin, { event: 'register', templateId: tReg, scope: 'personal', kind: 'announcement', frequency: 'once' }),
+      await createTrigger(server, admin, { event: 'name_changed', templateId: tName, scope: 'personal', kind: 'marquee', frequency: 'unlimited' }),
+    ];
+    const u = await registerUser(server, { name: 'Newbie' });
+    const s = track(await openSse(server, { token: u.accessToken }));
+    await s.waitFor((e) => e.json?.text === 'welcome aboard Newbie'); // held until the first stream
+    const renamed = await server.api('PATCH', 'me', { name: 'Veteran' }, { token: u.accessToken });
+    assert.equal(renamed.status, 200, renamed.text);
+    await s.waitFor((e) => e.json?.text === 'you are now Veteran');
+    for (const t of ts) await server.api('POST', `admin/triggers/${t.id}/cancel`, undefined, { token: admin });
+  });
+
   it('sends a once-a-day login message exactly once for 10 concurrent logins, and again the next day in GAME_TIMEZONE', async () => {
     await server.setClock(shanghai(2027, 3, 10, 23, 50)); // 10 minutes before midnight in Shanghai (15:50 UTC)
     admin = await adminToken(server);
