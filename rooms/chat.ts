@@ -36,7 +36,7 @@ export interface RateLimit {
   dropAfter: number;
 }
 
-export const DEFAULT_CHAT_LIMIT: RateLimit = { burst: 5, perSecond: 2, dropAfter: 20 };
+export const DEFAULT_CHAT_LIMIT: RateLimit = { burst: 8, perSecond: 2, dropAfter: 20 };
 
 /**
  * Token bucket per client. `take` answers ok, limited (tell the client), or drop (a flooder).

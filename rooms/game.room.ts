@@ -121,9 +121,13 @@ export function createGameRoom(services: Services) {
       const member = this.kit.members.detach(client.sessionId);
       const player = this.state.players.get(client.sessionId);
       if (!member || !player) return;
-      if (member.kicked || endsSeat(code) || reconnectWindowS <= 0) return; // onLeave follows and frees the seat
+      // No seat kept: onLeave follows and frees it.
+      if (member.kicked || endsSeat(code) || reconnectWindowS <= 0 || services.lifecycle.shuttingDown) return;
       player.connected = false;
-      this.allowReconnection(client, reconnectWindowS);
+      // Rejected at once while the room is disposing (Colyseus then calls onLeave); the timeout
+      // rejection is Colyseus's own to handle.
+      const seat = this.allowReconnection(client, reconnectWindowS) as unknown as Promise<unknown>;
+      seat.catch?.(() => undefined);
     }
 
     override async onReconnect(client: Client) {

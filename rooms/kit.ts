@@ -6,7 +6,7 @@ import { Membership } from './membership.ts';
 import { BroadcastLog, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, issueMessage, type ChatLine, type RateLimit } from './chat.ts';
 
 /** Hard cap per client per second, counted by Colyseus before any handler (a flooder is closed with 4002). */
-export const MAX_MESSAGES_PER_SECOND = 30;
+export const MAX_MESSAGES_PER_SECOND = 60;
 
 /** Colyseus message names the rooms must not reuse for their own (LobbyRoom's). */
 const RESERVED = new Set(['rooms', '+', '-', 'filter']);

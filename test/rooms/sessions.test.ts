@@ -92,7 +92,7 @@ describe('rooms: drops, reconnection, kicks and refusals', function () {
     assert.ok(fresh.room.sessionId);
   });
 
-  it('closes a banned player\'s connections with 4101 and refuses the next join with 4101', async function () {
+  it('closes a banned player\'s room connections with 4101 (and the player can\'t log in again)', async function () {
     const admin = await adminToken(server);
     const frank = await user('Frank');
     const g = track(await joinRoom(server, frank.accessToken, 'create', 'game', { mode: 'duel' }));

@@ -1,0 +1,158 @@
+/**
+ * npm run bench:rooms — our `game` room (a bench subclass adding x/y per player, with auth,
+ * channels, online rows, validation, rate limits and the broadcast log) against a bare Colyseus
+ * Room with the same state, each served by its own process and loaded the same way: rooms of 8,
+ * every client chats 2/s and moves at 10 Hz. Prints server CPU and RSS, chat round-trip p50/p99,
+ * the ratios, and as the last line one JSON object with the figures, the targets and "pass".
+ * The machine is shared: figures are indicative.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const CCU = Number(process.env.BENCH_CCU ?? 1000);
+const LOADGENS = Number(process.env.BENCH_LOADGENS ?? 2);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 5000);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20000);
+const here = import.meta.dirname;
+const CLK_TCK = 100;
+
+function startProcess(file: string, env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = fork(path.join(here, file), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  // forward the server's stderr, minus the dev SMS provider's code lines of the user registration
+  proc.stderr!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString().split('\n').filter((l) => l && !l.startsWith('[dev-sms]')).join('\n');
+    if (text) process.stderr.write(`${text}\n`);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} did not start`)), 60_000);
+    const onMessage = (m: any) => {
+      if (typeof m?.port !== 'number') return; // @pm2/io (loaded by Colyseus) also talks on the IPC channel
+      proc.off('message', onMessage);
+      clearTimeout(timer);
+      resolve({ proc, port: m.port });
+    };
+    proc.on('message', onMessage);
+    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+}
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function register(url: string, n: number): Promise<string[]> {
+  const tokens: string[] = new Array(n);
+  let next = 0;
+  const base = 13_900_000_000 + (process.pid % 1000) * 100_000;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const phone = String(base + i);
+      const code = await (await fetch(`${url}/api/v1/auth/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, purpose: 'register' }) })).json() as any;
+      const res = await fetch(`${url}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code: code.devCode, password: 'bench-password-1', name: `bench${i}` }) });
+      const body = await res.json() as any;
+      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(body)}`);
+      tokens[i] = body.accessToken;
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return tokens;
+}
+
+interface Result { cpuPct: number; rssMb: number; p50: number; p99: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
+
+async function load(label: string, url: string, pid: number, tokens: (string | null)[]): Promise<Result> {
+  const gens = Array.from({ length: LOADGENS }, () => fork(path.join(here, 'rooms.loadgen.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const per = Math.ceil(tokens.length / LOADGENS);
+  const once = (gen: ChildProcess, type: string) => new Promise<any>((resolve) => {
+    const on = (m: any) => {
+      if (m.type === type) {
+        gen.off('message', on);
+        resolve(m);
+      }
+    };
+    gen.on('message', on);
+  });
+  const t0 = Date.now();
+  const connected = await Promise.all(gens.map((g, i) => {
+    const p = once(g, 'connected');
+    g.send({ type: 'setup', url, tag: `g${i}c`, tokens: tokens.slice(i * per, (i + 1) * per) });
+    return p;
+  }));
+  const clients = connected.reduce((s, m) => s + m.clients, 0);
+  console.log(`${label}: ${clients} clients connected in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const done = gens.map((g) => once(g, 'done'));
+  for (const g of gens) g.send({ type: 'start', warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  const c0 = cpuTicks(pid);
+  const w0 = performance.now();
+  const results = await Promise.all(done);
+  const cpuPct = ((cpuTicks(pid) - c0) / CLK_TCK) / ((performance.now() - w0) / 1000) * 100;
+  const rss = rssMb(pid);
+  for (const g of gens) g.send({ type: 'stop' });
+  await Promise.all(gens.map((g) => new Promise((r) => g.once('exit', r))));
+  const rtts = results.flatMap((r) => r.rtts as number[]).sort((a, b) => a - b);
+  const res: Result = {
+    cpuPct: Math.round(cpuPct * 10) / 10, rssMb: rss,
+    p50: Math.round(percentile(rtts, 50) * 10) / 10, p99: Math.round(percentile(rtts, 99) * 10) / 10,
+    samples: rtts.length, clients,
+    closed: results.reduce((s, r) => s + r.closed, 0), rateLimited: results.reduce((s, r) => s + r.limited, 0),
+    errors: results.reduce((s, r) => s + r.errors, 0) + connected.reduce((s, m) => s + m.errors, 0),
+  };
+  console.log(`${label}: server CPU ${res.cpuPct}% of a core, RSS ${res.rssMb} MB, chat RTT p50 ${res.p50} ms p99 ${res.p99} ms (${res.samples} samples, ${res.errors} errors, ${res.closed} clients closed and ${res.rateLimited} chats rate-limited while measuring)`);
+  return res;
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const started = Date.now();
+console.log(`rooms bench: ${CCU} CCU, rooms of 8, chat 2/s + move 10 Hz per client, ${LOADGENS} load generators, warm-up ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`);
+
+// (b) bare Colyseus, same run
+const bare = await startProcess('rooms.bare.ts', {});
+const bareResult = await load('bare', `http://127.0.0.1:${bare.port}`, bare.proc.pid!, Array.from({ length: CCU }, () => null));
+await stop(bare.proc);
+
+// (a) ours
+const dir = mkdtempSync(path.join(tmpdir(), 'arena-bench-rooms-'));
+const ours = await startProcess('rooms.server.ts', {
+  NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${path.join(dir, 'bench.sqlite')}`,
+  BCRYPT_COST: '4', SMS_DAILY_PER_IP: '1000000', SMS_DAILY_PER_PHONE: '100', MAX_CONNECTIONS: String(CCU + 100),
+  LOG_LEVEL: 'warn', LOG_PRETTY: 'false', LOBBY_PUSH_MS: '5000',
+});
+const r0 = Date.now();
+const tokens = await register(`http://127.0.0.1:${ours.port}`, CCU);
+console.log(`ours: ${CCU} users registered in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+const oursResult = await load('ours', `http://127.0.0.1:${ours.port}`, ours.proc.pid!, tokens);
+await stop(ours.proc);
+rmSync(dir, { recursive: true, force: true });
+
+const cpuRatio = Math.round((oursResult.cpuPct / bareResult.cpuPct) * 100) / 100;
+const p99Ratio = Math.round((oursResult.p99 / bareResult.p99) * 100) / 100;
+console.log(`ratios: CPU ${cpuRatio}x (target <= 1.15), chat p99 ${p99Ratio}x (target <= 1.2); run took ${Math.round((Date.now() - started) / 1000)} s; shared machine: indicative figures`);
+console.log(JSON.stringify({
+  bench: 'rooms', ccu: CCU, ours: oursResult, bare: bareResult,
+  ratios: { cpu: cpuRatio, p99: p99Ratio }, target: { cpu: 1.15, p99: 1.2 },
+  pass: cpuRatio <= 1.15 && p99Ratio <= 1.2 && oursResult.errors === 0 && oursResult.closed === 0 && oursResult.clients === CCU,
+}));
+process.exit(0);

@@ -1,0 +1,50 @@
+/**
+ * Bench-only server entry (npm run bench:rooms starts it): the real arena (services, auth, rooms)
+ * plus a `bench` room, a subclass of our game room whose players also have x/y moved by `move`.
+ */
+import { schema, t } from '@colyseus/schema';
+import { z } from 'zod';
+import { loadConfig } from '../src/platform/config.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { buildServices, createArena } from '../arena.config.ts';
+import { createGameRoom } from '../rooms/game.room.ts';
+import { GameState } from '../schema/game.state.ts';
+import type { ModeRule } from '../rooms/game.room.ts';
+
+const Position = schema({ x: t.number(), y: t.number() }, 'BenchPosition');
+const BenchState = GameState.extend({ positions: t.map(Position) }, 'BenchState');
+const move = z.object({ x: z.number(), y: z.number() });
+
+const config = loadConfig();
+const logger = createLogger({ level: config.logLevel, pretty: false });
+const services = await buildServices(config, logger);
+const arena = createArena(services);
+
+class BenchRoom extends createGameRoom(services) {
+  declare state: InstanceType<typeof BenchState>;
+  override modes(): Record<string, ModeRule> {
+    return { bench: { maxClients: 8, teams: [], teamChoice: false } };
+  }
+  override createState() {
+    return new BenchState();
+  }
+  override onGameCreate() {
+    this.kit.on('move', move, (client, { x, y }) => {
+      const p = this.state.positions.get(client.sessionId);
+      if (p) {
+        p.x = x;
+        p.y = y;
+      }
+    });
+  }
+  override onPlayerJoin(client: { sessionId: string }) {
+    this.state.positions.set(client.sessionId, new Position());
+  }
+  override onPlayerLeave(sessionId: string) {
+    this.state.positions.delete(sessionId);
+  }
+}
+arena.server.define('bench', BenchRoom).filterBy(['mode']);
+const port = await arena.listen();
+process.send?.({ port });
+process.on('SIGTERM', () => void arena.shutdown('SIGTERM').then(() => process.exit(0)));
