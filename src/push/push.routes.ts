@@ -68,10 +68,13 @@ export const pushRouteDocs: RouteDoc[] = [
   { method: 'post', path: '/announcements/:id/read', auth: 'user', status: 204, errors: ['NOT_FOUND'], summary: 'Read receipt of an announcement (counted per frequency period).' },
   { method: 'post', path: '/admin/templates', auth: 'admin', body: pushSchemas.template, status: 201, summary: 'Create a template with {key} placeholders.' },
   { method: 'get', path: '/admin/templates', auth: 'admin', summary: 'List templates.' },
-  { method: 'post', path: '/admin/triggers', auth: 'admin', body: pushSchemas.trigger, status: 201, summary: 'Create a trigger; its variables plus the event variables must cover the template.' },
+  { method: 'post', path: '/admin/triggers', auth: 'admin', body: pushSchemas.trigger, status: 201, summary: 'Create a trigger; its variables plus the event variables ({name}, {userId} for user events or a personal userId; {date} always) must cover '
+      + 'the template. Event triggers fire on their event inside [startsAt, endsAt), per user under the frequency rule (periods in GAME_TIMEZONE). '
+      + 'schedule/manual triggers fire at sendAt (else startsAt, else at once), once per cluster, then every repeatEveryS until endsAt.' },
   { method: 'get', path: '/admin/triggers', auth: 'admin', query: pushSchemas.triggersQuery, summary: 'List triggers.' },
   { method: 'post', path: '/admin/triggers/:id/cancel', auth: 'admin', errors: ['NOT_FOUND'], summary: 'Cancel a trigger: it sends nothing more; its messages on display are withdrawn.' },
-  { method: 'post', path: '/admin/push', auth: 'admin', body: pushSchemas.push, status: 201, summary: 'Send now to lobby, server, room, team or personal scope.' },
+  { method: 'post', path: '/admin/push', auth: 'admin', body: pushSchemas.push, status: 201, summary: 'Send now: lobby (lobby clients and every SSE stream), server (a public address), room (roomId), team (roomId + team), '
+      + 'personal (userId; held until the next stream or lobby connection when offline). Without expiresAt a message is active for 1 hour.' },
 ];
 
 export function pushRoutes(deps: { push: PushService; sse: SseHub; sessions: SessionService; admin: AdminService }): Router {
