@@ -123,7 +123,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   await admin.bootstrap(config.adminUser, config.adminPassword);
   const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, bcryptCost: config.bcryptCost });
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
-  const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, ids, logs, bus, game, logger });
+  const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, ids, logs, bus, game, logger, metrics });
   // Mail to all users lands in a mailbox at the user's next login (or mailbox read).
   events.on('login', ({ userId }) => mail.deliverGlobal(userId));
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;

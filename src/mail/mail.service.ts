@@ -6,6 +6,7 @@ import type { Dialect } from '../platform/db.ts';
 import type { Bus } from '../platform/bus.ts';
 import type { Snowflake } from '../platform/ids.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { LogService } from '../logs/logs.service.ts';
 import { User } from '../accounts/accounts.entities.ts';
 import { GameUser } from '../game/game.entities.ts';
@@ -113,11 +114,13 @@ export class MailService {
   private readonly bus: Bus;
   private readonly game: GameService;
   private readonly logger: Logger;
+  private readonly metrics?: Pick<Metrics, 'mailClaims'>;
 
   constructor(deps: {
     em: () => EntityManager; clock: Clock; config: MailConfig; dialect: Dialect; ids: Snowflake;
-    logs: LogService; bus: Bus; game: GameService; logger: Logger;
+    logs: LogService; bus: Bus; game: GameService; logger: Logger; metrics?: Pick<Metrics, 'mailClaims'>;
   }) {
+    this.metrics = deps.metrics;
     this.em = deps.em;
     this.clock = deps.clock;
     this.config = deps.config;
@@ -163,7 +166,7 @@ export class MailService {
     const [row] = await em.execute('select * from mails where id = ? and user_id = ?', [mailId, userId]);
     if (!row) throw new AppError('NOT_FOUND', 'mail not found');
     const mail = em.map(Mail, row) as IMail;
-    if (mail.claimedAt) throw new AppError('ALREADY_CLAIMED', 'mail: rewards already claimed');
+    if (mail.claimedAt) throw this.alreadyClaimed();
     if (!mail.attachments?.length) throw new AppError('CONFLICT', 'mail: has no attachments to claim');
     const now = this.clock.now();
     if (isExpired(mail, now)) throw new AppError('CONFLICT', `mail: expired at ${mail.expiresAt!.toISOString()}; rewards can no longer be claimed`);
@@ -187,12 +190,18 @@ export class MailService {
       const again = await this.em().findOne(Mail, { id: mailId, userId });
       if (!again) throw new AppError('NOT_FOUND', 'mail not found');
       if (!again.claimedAt && isExpired(again, now)) throw new AppError('CONFLICT', 'mail: expired; rewards can no longer be claimed');
-      throw new AppError('ALREADY_CLAIMED', 'mail: rewards already claimed');
+      throw this.alreadyClaimed();
     }
+    this.metrics?.mailClaims.inc({ result: 'success' });
     const json = mailJson(mail);
     json.claimedAt = at.toISOString();
     json.readAt ??= json.claimedAt;
     return { mail: json, granted: mail.attachments, inventory: await this.game.inventory(em, userId) };
+  }
+
+  private alreadyClaimed(): AppError {
+    this.metrics?.mailClaims.inc({ result: 'already_claimed' });
+    return new AppError('ALREADY_CLAIMED', 'mail: rewards already claimed');
   }
 
   /** Deletes a mail; refused while it still holds rewards to claim (expired rewards no longer count). */

@@ -43,6 +43,10 @@ describe('mail: exactly-once claims and mail to all users', function () {
     assert.deepEqual(game.body.inventory, { gold: 251, ticket: 2 });
     const orders = (await orderLogs(db, alice.id)).filter((o) => o.operation === 'mail_claim' && o.detail.mailId === sent.body.id);
     assert.equal(orders.length, 1);
+    const metrics = await server.api('GET', '/metrics');
+    const count = (result: string) => Number(new RegExp(`mail_claims[a-z_]*\\{result="${result}"\\} (\\d+)`).exec(metrics.text)?.[1]);
+    assert.equal(count('success'), 2, metrics.text.split('\n').filter((l) => l.includes('mail')).join('\n'));
+    assert.equal(count('already_claimed'), 29);
   });
 
   it('stores mail to all users once, and delivers it once into each existing mailbox, never to later accounts', async () => {
