@@ -112,8 +112,7 @@ describe('mail: 10 player mails per sender per day in the game time zone', funct
   });
 
   it('refuses the 11th mail of a local day with Retry-After to local midnight, and allows it after midnight', async () => {
-    // 23:55 in Shanghai (15:55 UTC) of the latest day that has passed. Backwards, not forwards: access
-    // tokens are signed with the system time, so a clock moved ahead would expire them.
+    // 23:55 in Shanghai (15:55 UTC) of the latest such moment that has passed.
     const now = await server.now();
     const day = new Date(now);
     let target = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 15, 55, 0);
