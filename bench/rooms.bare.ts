@@ -3,6 +3,7 @@ import http from 'node:http';
 import { Room, Server, type Client } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { schema, t } from '@colyseus/schema';
+import { profileOnRequest } from './profile.ts';
 
 const Player = schema({ userId: t.string(), name: t.string(), ready: t.boolean(), connected: t.boolean(), team: t.string() }, 'BarePlayer');
 const Position = schema({ x: t.number(), y: t.number() }, 'BarePosition');
@@ -46,4 +47,5 @@ server.define('bench', BareRoom).filterBy(['mode']);
 await server.listen(0 as unknown as number, '127.0.0.1');
 const address = httpServer.address();
 process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+profileOnRequest('bare');
 process.on('SIGTERM', () => void server.gracefullyShutdown(false).then(() => process.exit(0)));

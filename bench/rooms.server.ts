@@ -10,6 +10,7 @@ import { buildServices, createArena } from '../arena.config.ts';
 import { createGameRoom } from '../rooms/game.room.ts';
 import { GameState } from '../schema/game.state.ts';
 import type { ModeRule } from '../rooms/game.room.ts';
+import { profileOnRequest } from './profile.ts';
 
 const Position = schema({ x: t.number(), y: t.number() }, 'BenchPosition');
 const BenchState = GameState.extend({ positions: t.map(Position) }, 'BenchState');
@@ -47,4 +48,5 @@ class BenchRoom extends createGameRoom(services) {
 arena.server.define('bench', BenchRoom).filterBy(['mode']);
 const port = await arena.listen();
 process.send?.({ port });
+profileOnRequest('ours');
 process.on('SIGTERM', () => void arena.shutdown('SIGTERM').then(() => process.exit(0)));

@@ -85,12 +85,12 @@ export class BroadcastLog {
   constructor(deps: { logs: LogService; logger: Logger; clock: Clock; intervalMs?: number }) {
     this.logs = deps.logs;
     this.logger = deps.logger;
-    this.intervalMs = deps.intervalMs ?? 500;
+    this.intervalMs = deps.intervalMs ?? 1000;
   }
 
   add(entry: LogEntry): void {
     this.pending.push(entry);
-    if (this.pending.length >= 500) void this.flush();
+    if (this.pending.length >= 1000) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
   }
 

@@ -108,4 +108,27 @@ describe('rooms: chat, system messages and bad messages', function () {
     b.room.send('filter', { name: 'game' });
     await b.rec.next('rooms');
   });
+
+  it('an admin message reaches the room as a system line (kind system, no sender)', async function () {
+    const admin = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+    const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'duel' }));
+    const l = track(await joinRoom(server, users[1]!.accessToken, 'joinOrCreate', 'lobby'));
+    const res = await server.api('POST', `admin/rooms/${a.room.roomId}/message`, { text: 'server restarts in 5 minutes' }, { token: admin });
+    if (res.status === 404 && !/room/i.test(res.body?.error?.message ?? '')) this.skip(); // operations API not mounted yet
+    assert.ok(res.status < 300, res.text);
+    const line = await a.rec.next('chat', (m) => m.kind === 'system');
+    assert.deepEqual({ from: line.from, kind: line.kind, text: line.text }, { from: null, kind: 'system', text: 'server restarts in 5 minutes' });
+    const lobbyRes = await server.api('POST', `admin/rooms/${l.room.roomId}/message`, { text: 'welcome' }, { token: admin });
+    assert.ok(lobbyRes.status < 300, lobbyRes.text);
+    assert.equal((await l.rec.next('chat', (m) => m.kind === 'system')).text, 'welcome');
+  });
+
+  it('delivers personal notices to a lobby client through its channel (mail count)', async function () {
+    const l = track(await joinRoom(server, users[2]!.accessToken, 'joinOrCreate', 'lobby'));
+    const sent = await server.api('POST', 'mail', { to: users[2]!.id, title: 'hi', body: 'see you in the lobby' }, { token: users[0]!.accessToken });
+    if (sent.status === 404 && !/user|mail/i.test(sent.body?.error?.message ?? '')) this.skip(); // mail API not mounted yet
+    assert.equal(sent.status, 201, sent.text);
+    const notice = await l.rec.next('mail');
+    assert.ok(notice.unread >= 1);
+  });
 });
