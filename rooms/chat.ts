@@ -70,6 +70,8 @@ export class RateGate {
   }
 }
 
+const CHUNK = 250;
+
 /**
  * Broadcast-log rows (S9) for every chat and system line, written in batches: one insert per
  * interval instead of one per message keeps the room's hot path free of database round trips.
@@ -85,12 +87,12 @@ export class BroadcastLog {
   constructor(deps: { logs: LogService; logger: Logger; clock: Clock; intervalMs?: number }) {
     this.logs = deps.logs;
     this.logger = deps.logger;
-    this.intervalMs = deps.intervalMs ?? 1000;
+    this.intervalMs = deps.intervalMs ?? 250;
   }
 
   add(entry: LogEntry): void {
     this.pending.push(entry);
-    if (this.pending.length >= 1000) void this.flush();
+    if (this.pending.length >= 4 * CHUNK) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
   }
 
@@ -100,9 +102,14 @@ export class BroadcastLog {
     const batch = this.pending;
     this.pending = [];
     if (!batch.length) return this.flushing;
-    this.flushing = this.flushing.then(() => this.logs.writeMany('broadcast', batch)).catch((err) => {
-      this.logger.error({ err, module: 'rooms' }, 'broadcast log write failed');
-    });
+    // Small inserts, one after the other: building a statement of thousands of rows would hold the
+    // event loop long enough to show in the rooms' message latency.
+    for (let i = 0; i < batch.length; i += CHUNK) {
+      const chunk = batch.slice(i, i + CHUNK);
+      this.flushing = this.flushing.then(() => this.logs.writeMany('broadcast', chunk)).catch((err) => {
+        this.logger.error({ err, module: 'rooms' }, 'broadcast log write failed');
+      });
+    }
     return this.flushing;
   }
 }
