@@ -20,6 +20,11 @@ const config = loadConfig();
 const logger = createLogger({ level: config.logLevel, pretty: false });
 const services = await buildServices(config, logger);
 const arena = createArena(services);
+if (process.env.BENCH_NO_BROADCAST_LOG === '1') {
+  // A/B only: how much of our overhead is the broadcast log (never in a real run).
+  const writeMany = services.logs.writeMany.bind(services.logs);
+  services.logs.writeMany = async (kind, entries) => (kind === 'broadcast' ? undefined : writeMany(kind, entries));
+}
 
 class BenchRoom extends createGameRoom(services) {
   declare state: InstanceType<typeof BenchState>;

@@ -70,7 +70,7 @@ export class RateGate {
   }
 }
 
-const CHUNK = 250;
+const CHUNK = 1000;
 
 /**
  * Broadcast-log rows (S9) for every chat and system line, written in batches: one insert per
@@ -87,7 +87,7 @@ export class BroadcastLog {
   constructor(deps: { logs: LogService; logger: Logger; clock: Clock; intervalMs?: number }) {
     this.logs = deps.logs;
     this.logger = deps.logger;
-    this.intervalMs = deps.intervalMs ?? 250;
+    this.intervalMs = deps.intervalMs ?? 1000;
   }
 
   add(entry: LogEntry): void {

@@ -138,8 +138,8 @@ export function createGameRoom(services: Services) {
 
     override async onLeave(client: Client, code?: number) {
       this.kit.forget(client.sessionId);
-      const member = this.kit.members.remove(client.sessionId, code);
       const player = this.state.players.get(client.sessionId);
+      const member = await this.kit.members.remove(client.sessionId, code);
       if (!member || !player) return;
       this.state.players.delete(client.sessionId);
       if (this.state.ownerId === player.userId) {
@@ -150,9 +150,8 @@ export function createGameRoom(services: Services) {
     }
 
     override async onDispose() {
-      for (const m of this.kit.members.all()) this.kit.members.remove(m.client.sessionId);
-      void this.kit.members.log('dispose', null, 'success');
-      await this.kit.flush();
+      await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
+      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush()]);
     }
 
     /** System chat to everyone in the room (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */

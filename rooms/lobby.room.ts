@@ -38,15 +38,14 @@ export function createLobbyRoom(services: Services, lobby: LobbyService) {
     override async onLeave(client: Client, code?: number) {
       super.onLeave(client);
       this.kit.forget(client.sessionId);
-      this.kit.members.remove(client.sessionId, code);
+      await this.kit.members.remove(client.sessionId, code);
     }
 
     override async onDispose() {
       super.onDispose();
       if (this.pushTimer) clearInterval(this.pushTimer);
-      for (const m of this.kit.members.all()) this.kit.members.remove(m.client.sessionId);
-      void this.kit.members.log('dispose', null, 'success');
-      await this.kit.flush();
+      await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
+      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush()]);
     }
 
     /** System chat to everyone in the lobby (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */

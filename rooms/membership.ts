@@ -143,13 +143,18 @@ export class Membership {
     return member;
   }
 
-  /** The seat is given up for good (leave, kick, reconnection window over, dispose). */
-  remove(sessionId: string, code?: number): Member | undefined {
+  /**
+   * The seat is given up for good (leave, kick, reconnection window over, dispose). Resolves when
+   * the online row and the room log are written (a shutdown awaits it before closing the database).
+   */
+  async remove(sessionId: string, code?: number): Promise<Member | undefined> {
     const m = this.detach(sessionId);
     if (!m) return undefined;
     this.members.delete(sessionId);
-    void this.leaveOnline(m.auth);
-    void this.log(m.kicked ? 'kick' : 'leave', m.auth.userId, 'success', { code, ...(m.kicked ? { reason: m.kicked } : {}) });
+    await Promise.all([
+      this.leaveOnline(m.auth),
+      this.log(m.kicked ? 'kick' : 'leave', m.auth.userId, 'success', { code, ...(m.kicked ? { reason: m.kicked } : {}) }),
+    ]);
     return m;
   }
 
