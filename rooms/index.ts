@@ -13,6 +13,7 @@ export function createLobbyService(services: Services): LobbyService {
     em: services.db.em,
     clock: services.clock,
     listRooms: async () => (await matchMaker.query({})) as unknown as RoomListing[],
+    countOnline: () => services.online.countOnline(),
     localProcessId: () => matchMaker.processId,
     localAddress: () => services.publicAddress(),
     onlineStaleS: services.config.onlineStaleS,

@@ -51,6 +51,7 @@ export class LobbyService {
   private readonly em: () => EntityManager;
   private readonly clock: Clock;
   private readonly listRooms: () => Promise<RoomListing[]>;
+  private readonly countOnlineRows: () => Promise<number>;
   private readonly localProcessId: () => string | undefined;
   private readonly localAddress: () => string;
   private readonly staleMs: number;
@@ -60,6 +61,8 @@ export class LobbyService {
     em: () => EntityManager;
     clock: Clock;
     listRooms: () => Promise<RoomListing[]>;
+    /** Live `online_user` rows (OnlineService.countOnline). */
+    countOnline: () => Promise<number>;
     localProcessId: () => string | undefined;
     localAddress: () => string;
     onlineStaleS: number;
@@ -68,6 +71,7 @@ export class LobbyService {
     this.em = deps.em;
     this.clock = deps.clock;
     this.listRooms = deps.listRooms;
+    this.countOnlineRows = deps.countOnline;
     this.localProcessId = deps.localProcessId;
     this.localAddress = deps.localAddress;
     this.staleMs = deps.onlineStaleS * 1000;
@@ -115,15 +119,15 @@ export class LobbyService {
     return [...byAddress.values()].sort((a, b) => a.address.localeCompare(b.address));
   }
 
-  async countOnline(): Promise<number> {
-    return this.em().count(OnlineUser, this.liveWhere());
+  countOnline(): Promise<number> {
+    return this.countOnlineRows();
   }
 
   /** The count and the first page of online players (by connection time), with their names. */
   async onlinePage(limit = 20): Promise<OnlinePage> {
     const em = this.em();
     const [count, rows] = await Promise.all([
-      em.count(OnlineUser, this.liveWhere()),
+      this.countOnlineRows(),
       em.find(OnlineUser, this.liveWhere(), { orderBy: { connectedAt: 'asc' }, limit: limit * 2, fields: ['sessionId', 'userId'] }),
     ]);
     const ids = [...new Set(rows.map((r) => r.userId))].slice(0, limit);
