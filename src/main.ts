@@ -26,12 +26,18 @@ const services = await buildServices(config, logger).catch((err) => {
 const arena = createArena(services);
 await arena.listen();
 
-let signals = 0;
+let stopping = false;
 const stop = (reason: string) => {
-  if (++signals > 1) {
-    logger.warn({ module: 'server' }, 'second signal: exiting now');
-    process.exit(1);
+  // One graceful stop at a time: a later request (console, admin API, SIGTERM from a supervisor)
+  // joins the one in progress. Only a second Ctrl-C means "now".
+  if (stopping) {
+    if (reason === 'SIGINT') {
+      logger.warn({ module: 'server' }, 'second SIGINT: exiting now');
+      process.exit(1);
+    }
+    return;
   }
+  stopping = true;
   const timer = setTimeout(() => {
     logger.error({ module: 'server', timeoutMs: config.shutdownTimeoutMs }, 'graceful shutdown timed out');
     process.exit(1);

@@ -162,6 +162,9 @@ export function loadConfig(
   const instance = Number(env.NODE_APP_INSTANCE);
   if (config.port !== 0 && Number.isInteger(instance) && instance > 0) config.port += instance;
   refuseUnsafeProduction(config);
+  if (config.thirdPartyVerifier === 'http' && !config.thirdPartyHttpUrl) {
+    throw new ConfigError('config: THIRD_PARTY_HTTP_URL (thirdPartyHttpUrl) is required when THIRD_PARTY_VERIFIER=http');
+  }
   if (config.smsProvider === 'http' && !config.smsHttpUrl) {
     throw new ConfigError('config: SMS_HTTP_URL (smsHttpUrl) is required when SMS_PROVIDER=http');
   }
