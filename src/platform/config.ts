@@ -91,6 +91,67 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
 
+/**
+ * What each key means, for operators: the README's environment table is generated from this
+ * (npm run docs:env) and a test keeps the two equal. Typed so that a new key without a line here
+ * does not compile.
+ */
+export const CONFIG_DOCS: Record<ConfigKey, string> = {
+  nodeEnv: '`production` enables the refusals of development secrets and providers',
+  port: 'HTTP + WebSocket port (PM2 adds `NODE_APP_INSTANCE`); 0 picks a free port',
+  host: 'interface to listen on',
+  databaseUrl: '`sqlite:./file`, `sqlite::memory:`, `mysql://user:pass@host:3306/db` or `mariadb://…` (created if missing)',
+  redisUrl: 'reserved for scale-out (Redis presence, driver and bus); this version runs one process and does not use it yet',
+  publicAddress: "this process's address as clients reach it (host:port)",
+  jwtSecret: 'HS256 secret of access tokens (environment only; the dev value is refused in production)',
+  adminUser: 'bootstrap admin user name',
+  adminPassword: 'bootstrap admin password (environment only; the dev value is refused in production)',
+  smsProvider: '`dev` (prints codes, returns `devCode` outside production) or `http`',
+  smsHttpUrl: 'SMS gateway URL for the `http` provider (POST `{phone, code, purpose}`)',
+  smsHttpToken: 'bearer token sent to the SMS gateway (environment only)',
+  thirdPartyVerifier: '`dev` (accepts any credential) or `http`',
+  thirdPartyHttpUrl: 'third-party credential verifier URL for `http`',
+  logLevel: 'pino level (changeable at run time through the admin API)',
+  logPretty: 'human-readable logs instead of JSON lines',
+  maxConnections: 'per-process cap on WebSocket + SSE connections',
+  downloadsDir: 'files served by the download API',
+  gameTimezone: 'IANA zone for per day/week/month rules and daily limits',
+  trustProxyHops: "how many proxies' `X-Forwarded-For` entries to trust",
+  smsDailyPerPhone: 'code requests per phone per day',
+  smsDailyPerIp: 'code requests per IP per day',
+  smsCodeTtlS: 'SMS code lifetime (s)',
+  smsCooldownS: 'resend cooldown per phone and purpose (s)',
+  smsMaxAttempts: 'wrong tries that burn a code',
+  loginPerIpPerMinute: 'login attempts per IP per minute',
+  loginLockFailures: 'failed logins of a phone that lock it',
+  loginLockWindowS: 'window in which those failures count (s)',
+  loginLockS: 'how long the phone stays locked (s)',
+  accessTokenTtlS: 'access token lifetime (s)',
+  refreshTokenTtlS: 'refresh token lifetime (s)',
+  bcryptCost: 'bcrypt cost of password hashes',
+  singleSession: 'one live session per user: a new login revokes the old one',
+  onlineStaleS: 'online rows not refreshed for this long are marked offline (s)',
+  pushHeartbeatMs: 'SSE heartbeat (`: ping`)',
+  lobbyPushMs: 'lobby data (online, servers) push interval',
+  lobbyResendMs: 're-send of active lobby marquee / announcements',
+  roomResendMs: 're-send of active room marquee',
+  triggerScanMs: 'scan for due scheduled / delayed triggers',
+  pushCacheRefreshMs: 'reload of active messages from the database',
+  reconnectWindowS: 'seat kept for a dropped client (s)',
+  shutdownTimeoutMs: 'graceful shutdown limit',
+  bodyLimitBytes: 'largest accepted request body (bigger: 413)',
+  modes: 'game modes and their player counts, JSON such as `{"duel":2,"squad":4}`',
+  logRetentionDays: 'days a database log row is kept',
+  logRetention: 'per-kind retention overrides, e.g. `login=180,behavior=30`',
+  logRetentionSweepMs: 'how often old log rows are purged',
+  statsRollupMs: 'how often finished days are rolled up into daily stats',
+  mailShown: 'mails shown by `GET /mail` (newest first)',
+  mailStored: 'mails stored per user at most',
+  mailTrimBatch: 'oldest mails removed in one batch when an insert would pass the cap',
+  mailUserDailyLimit: 'user-to-user mails per sender per day',
+  testHooks: 'test-only clock endpoints (refused in production)',
+};
+
 /** Keys that may only come from the environment: a secret in a committed file is a leak. */
 const SECRET_KEYS: ConfigKey[] = ['jwtSecret', 'adminPassword', 'smsHttpToken'];
 

@@ -89,3 +89,18 @@ describe('start-up refusals', function () {
     assert.match(run.stderr, /JWT_SECRET must be set in production/);
   });
 });
+
+describe('README environment table', () => {
+  it('is the one generated from the config schema (npm run docs:env -- --write)', async () => {
+    const { envTable, START, END } = await import('../../scripts/env-table.ts');
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const a = readme.indexOf(START);
+    const b = readme.indexOf(END);
+    assert.ok(a >= 0 && b > a, 'README has the env table markers');
+    assert.equal(readme.slice(a + START.length, b).trim(), envTable().trim());
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'GAME_TIMEZONE', 'RECONNECT_WINDOW_S', 'SHUTDOWN_TIMEOUT_MS']) {
+      assert.match(readme, new RegExp(`\\| \`${name}\` \\|`));
+    }
+  });
+});
