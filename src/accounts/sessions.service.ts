@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../platform/errors.ts';
@@ -48,6 +48,8 @@ export function sha256(value: string): string {
 
 export class SessionService {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Built once: jsonwebtoken would otherwise derive a key object from the string on every verify. */
+  private readonly signingKey: KeyObject;
   private readonly config: SessionsConfig;
   private readonly clock: Clock;
   private readonly bus: Bus;
@@ -56,6 +58,7 @@ export class SessionService {
 
   constructor(deps: { config: SessionsConfig; clock: Clock; bus: Bus; em: () => EntityManager }) {
     this.config = deps.config;
+    this.signingKey = createSecretKey(Buffer.from(deps.config.jwtSecret));
     this.clock = deps.clock;
     this.bus = deps.bus;
     this.em = deps.em;
@@ -94,7 +97,7 @@ export class SessionService {
 
   private tokensFor(userId: string, sessionId: string, secret: string): SessionTokens {
     // iat from the injected clock, so expiry and verification read the same time.
-    const accessToken = jwt.sign({ sid: sessionId, typ: 'access', iat: Math.floor(this.clock.now() / 1000) }, this.config.jwtSecret, {
+    const accessToken = jwt.sign({ sid: sessionId, typ: 'access', iat: Math.floor(this.clock.now() / 1000) }, this.signingKey, {
       algorithm: 'HS256',
       subject: userId,
       expiresIn: this.config.accessTokenTtlS,
@@ -107,7 +110,7 @@ export class SessionService {
     if (!token || token === '000000') throw new AppError('UNAUTHENTICATED', 'authorization: a bearer access token is required');
     let payload: jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, this.config.jwtSecret, {
+      payload = jwt.verify(token, this.signingKey, {
         algorithms: ['HS256'],
         clockTimestamp: Math.floor(this.clock.now() / 1000),
       }) as jwt.JwtPayload;
