@@ -1,22 +1,33 @@
-/** Bench-only: CPU profile of the measure window, when BENCH_PROFILE_DIR is set (IPC 'profile-start' / 'profile-stop'). */
+/**
+ * Bench-only hooks of the measure window (IPC 'profile-start' / 'profile-stop'): event-loop delay
+ * of the server (always, answered as 'window'), and a CPU profile when BENCH_PROFILE_DIR is set.
+ */
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export function profileOnRequest(label: string): void {
   const dir = process.env.BENCH_PROFILE_DIR;
-  if (!dir) return;
-  const session = new Session();
-  session.connect();
+  const session = dir ? new Session() : undefined;
+  session?.connect();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   process.on('message', async (m: any) => {
     if (m?.type === 'profile-start') {
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
+      loop.reset();
+      loop.enable();
+      if (session) {
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
     }
     if (m?.type === 'profile-stop') {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(path.join(dir, `${label}.cpuprofile`), JSON.stringify(profile));
-      process.send?.({ type: 'profiled' });
+      loop.disable();
+      process.send?.({ type: 'window', loopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10, loopMaxMs: Math.round(loop.max / 1e5) / 10 });
+      if (session) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(path.join(dir!, `${label}.cpuprofile`), JSON.stringify(profile));
+      }
     }
   });
 }

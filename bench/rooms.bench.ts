@@ -74,7 +74,7 @@ async function register(url: string, n: number): Promise<string[]> {
   return tokens;
 }
 
-interface Result { cpuPct: number; rssMb: number; p50: number; p99: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
+interface Result { cpuPct: number; rssMb: number; p50: number; p99: number; loopDelayP99Ms: number; loopDelayMaxMs: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
 
 async function load(label: string, url: string, server: ChildProcess, tokens: (string | null)[]): Promise<Result> {
   const pid = server.pid!;
@@ -106,18 +106,27 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   const results = await Promise.all(done);
   const cpuPct = ((cpuTicks(pid) - c0) / CLK_TCK) / ((performance.now() - w0) / 1000) * 100;
   const rss = rssMb(pid);
+  const windowStats = new Promise<any>((resolve) => {
+    const on = (m: any) => {
+      if (m?.type !== 'window') return;
+      server.off('message', on);
+      resolve(m);
+    };
+    server.on('message', on);
+  });
   server.send({ type: 'profile-stop' });
+  const loop = await windowStats;
   for (const g of gens) g.send({ type: 'stop' });
   await Promise.all(gens.map((g) => new Promise((r) => g.once('exit', r))));
   const rtts = results.flatMap((r) => r.rtts as number[]).sort((a, b) => a - b);
   const res: Result = {
-    cpuPct: Math.round(cpuPct * 10) / 10, rssMb: rss,
+    cpuPct: Math.round(cpuPct * 10) / 10, rssMb: rss, loopDelayP99Ms: loop.loopP99Ms, loopDelayMaxMs: loop.loopMaxMs,
     p50: Math.round(percentile(rtts, 50) * 10) / 10, p99: Math.round(percentile(rtts, 99) * 10) / 10,
     samples: rtts.length, clients,
     closed: results.reduce((s, r) => s + r.closed, 0), rateLimited: results.reduce((s, r) => s + r.limited, 0),
     errors: results.reduce((s, r) => s + r.errors, 0) + connected.reduce((s, m) => s + m.errors, 0),
   };
-  console.log(`${label}: server CPU ${res.cpuPct}% of a core, RSS ${res.rssMb} MB, chat RTT p50 ${res.p50} ms p99 ${res.p99} ms (${res.samples} samples, ${res.errors} errors, ${res.closed} clients closed and ${res.rateLimited} chats rate-limited while measuring)`);
+  console.log(`${label}: server CPU ${res.cpuPct}% of a core, RSS ${res.rssMb} MB, chat RTT p50 ${res.p50} ms p99 ${res.p99} ms, event-loop delay p99 ${res.loopDelayP99Ms} ms max ${res.loopDelayMaxMs} ms (${res.samples} samples, ${res.errors} errors, ${res.closed} clients closed and ${res.rateLimited} chats rate-limited while measuring)`);
   return res;
 }
 
