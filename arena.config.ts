@@ -30,23 +30,15 @@ import { ChannelRegistry } from './src/platform/channels.ts';
 import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
 import { adminRoutes } from './src/admin/admin.routes.ts';
-import { matchMaker } from '@colyseus/core';
 import { monitor } from '@colyseus/monitor';
-import { DownloadService } from './src/downloads/downloads.service.ts';
 import { downloadRoutes } from './src/downloads/downloads.routes.ts';
-import { LogQueryService, type SendsSource } from './src/logs/logs.query.ts';
 import { logRoutes } from './src/logs/logs.routes.ts';
-import { AnalyticsService } from './src/analytics/analytics.service.ts';
 import { analyticsRoutes } from './src/analytics/analytics.routes.ts';
-import { DbToolService } from './src/dbtool/dbtool.service.ts';
 import { dbToolRoutes } from './src/dbtool/dbtool.routes.ts';
-import { LogLevelControl } from './src/ops/log-level.ts';
-import { RoomsAdminService } from './src/ops/rooms-admin.service.ts';
-import { StatusService } from './src/ops/status.service.ts';
 import { opsRoutes } from './src/ops/ops.routes.ts';
-import { registerOpsMetrics } from './src/ops/ops.metrics.ts';
 import { basicAdminAuth } from './src/ops/monitor.ts';
 import { openApiRoutes } from './src/ops/openapi.routes.ts';
+import { createOperations, type Operations } from './src/ops/ops.module.ts';
 import { AdminUsersService } from './src/admin/admin-users.service.ts';
 import { GameService } from './src/game/game.service.ts';
 import { gameRoutes } from './src/game/game.routes.ts';
@@ -58,7 +50,7 @@ import { createPush } from './src/push/push.module.ts';
 import type { PushService } from './src/push/push.service.ts';
 import { pushRoutes } from './src/push/push.routes.ts';
 
-export interface Services {
+export interface Services extends Operations {
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -82,18 +74,12 @@ export interface Services {
   mail: MailService;
   /** Message push (S5, S6): SSE streams, triggers, templates, announcements. */
   push: PushService;
-  /** This process's address as clients reach it (PUBLIC_ADDRESS, else host:port once listening). */
+  /** This process's address as clients reach it (PUBLIC_ADDRESS, else 127.0.0.1:port once listening). */
   publicAddress: () => string;
-  downloads: DownloadService;
-  logQuery: LogQueryService;
-  logLevel: LogLevelControl;
-  analytics: AnalyticsService;
-  dbTool: DbToolService;
-  roomsAdmin: RoomsAdminService;
-  status: StatusService;
 }
 
 export async function buildServices(config: Config, logger: Logger): Promise<Services> {
+  // Platform
   const clock: Clock = config.testHooks ? new OffsetClock() : new SystemClock();
   const db = await openDatabase(config.databaseUrl, logger);
   const bus: Bus = new LocalBus();
@@ -101,12 +87,22 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const metrics = new Metrics();
   const lifecycle = new Lifecycle(logger);
   const ids = new Snowflake(clock, workerId());
+  const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
+  const channels = new ChannelRegistry(bus);
+  const connections = new ConnectionGate(config.maxConnections, metrics);
   const logs = new LogService({ em: db.em, clock, logger });
+  let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
+  const publicAddress = () => address;
+  // First start hook: every later one (push manager, rooms) sees the address with the real port.
+  lifecycle.onStart('address', () => {
+    if (!config.publicAddress) address = `127.0.0.1:${ports.get(services) ?? config.port}`;
+  });
+
+  // Accounts (S2)
   const sessions = new SessionService({ config, clock, bus, em: db.em });
   const sms: SmsProvider = config.smsProvider === 'http'
     ? new HttpSmsProvider({ url: config.smsHttpUrl!, token: config.smsHttpToken, logger })
     : new DevSmsProvider();
-  const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
   const online = new OnlineService({ em: db.em, clock, logger, staleS: config.onlineStaleS });
   // Every revocation, from any process, marks the session's online row closed.
   bus.subscribe('session.revoked', (m) => {
@@ -115,31 +111,29 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const limits = new RateLimits({ em: db.em, clock });
   const codes = new CodeService({ config, clock, em: db.em, sms, limits, logger, secret: sessions.derivedSecret('sms-codes') });
   const verifier: ThirdPartyVerifier = config.thirdPartyVerifier === 'http'
-    ? new HttpThirdPartyVerifier({ url: config.thirdPartyHttpUrl ?? 'http://127.0.0.1:9/unset', logger })
+    ? new HttpThirdPartyVerifier({ url: config.thirdPartyHttpUrl!, logger })
     : new DevThirdPartyVerifier();
   const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, codes, limits, online, verifier, logs, logger, events, metrics });
-  const channels = new ChannelRegistry(bus);
+
+  // Admin (S10)
   const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });
   await admin.bootstrap(config.adminUser, config.adminPassword);
   const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, bcryptCost: config.bcryptCost });
+
+  // Game data and mail (S7, S8)
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
   const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, ids, logs, bus, game, logger, metrics });
   // Mail to all users lands in a mailbox at the user's next login (or mailbox read).
   events.on('login', ({ userId }) => mail.deliverGlobal(userId));
-  let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
+
+  // Push (S5, S6) and operations (S8-S10)
+  const push = createPush({ config, logger, clock, db, bus, ids, channels, events, connections, lifecycle, publicAddress });
+  const operations = createOperations({ config, db, clock, logger, logs, bus, lifecycle, metrics, connections, publicAddress, push });
+
   const services: Services = {
-    config, logger, clock, db, bus, presence, ids, metrics, lifecycle, logs, sessions, accounts, sms, online, channels, events, admin, game, mail,
-    adminUsers,
-    push: undefined as unknown as PushService, // wired below, once connections and the address exist
-    ...buildOperations({ config, db, clock, logger, logs, bus, lifecycle, publicAddress: () => address, services: () => services }),
-    connections: new ConnectionGate(config.maxConnections, metrics),
-    publicAddress: () => address,
+    config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress,
+    sessions, sms, online, accounts, admin, adminUsers, game, mail, push, ...operations,
   };
-  wireOperations(services);
-  lifecycle.onStart('address', () => {
-    if (!config.publicAddress) address = `127.0.0.1:${arenaPortOf(services) ?? config.port}`;
-  });
-  services.push = createPush(services);
   let sweep: NodeJS.Timeout | undefined;
   lifecycle.onStart('rate-counter-sweep', () => {
     sweep = setInterval(() => void limits.sweep().catch(() => undefined), 3600_000).unref();
@@ -152,77 +146,8 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   return services;
 }
 
-type OperationsServices = Pick<Services, 'downloads' | 'logQuery' | 'logLevel' | 'analytics' | 'dbTool' | 'roomsAdmin' | 'status'>;
-type OptionalPush = { push?: SendsSource & { queueDepth?: () => number } };
-
-/** Operations (S8-S10): downloads, log queries and retention, analytics rollup, db tool, rooms admin, status. */
-function buildOperations(deps: {
-  config: Config; db: Database; clock: Clock; logger: Logger; logs: LogService; bus: Bus; lifecycle: Lifecycle;
-  publicAddress: () => string; services: () => Services;
-}): OperationsServices {
-  const { config, db, clock, logger, lifecycle } = deps;
-  const ops = logger.child({ module: 'ops' });
-  const push = () => (deps.services() as unknown as OptionalPush).push;
-  const logLevel = new LogLevelControl({ logger, bus: deps.bus });
-  return {
-    downloads: new DownloadService({ dir: config.downloadsDir }),
-    logQuery: new LogQueryService({
-      em: db.em, clock, logs: deps.logs, logger: ops, retentionDays: config.logRetentionDays, retentionOverrides: config.logRetention,
-      sends: () => (typeof push()?.querySends === 'function' ? push() : undefined),
-    }),
-    logLevel,
-    analytics: new AnalyticsService({ em: db.em, clock, timezone: config.gameTimezone, logger: ops }),
-    dbTool: new DbToolService({ em: db.em, metadata: () => db.orm.getMetadata() }),
-    roomsAdmin: new RoomsAdminService({
-      rooms: {
-        query: (conditions) => matchMaker.query(conditions as never) as never,
-        call: (roomId, method, args) => matchMaker.remoteRoomCall(roomId, method as never, args),
-      },
-    }),
-    status: new StatusService({
-      clock, connections: () => deps.services().connections, lifecycle, logLevel, publicAddress: deps.publicAddress, dialect: db.dialect,
-      pingDb: () => db.ping(), localRooms, clusterCcu: () => matchMaker.stats.getGlobalCCU(), pushQueueDepth: () => push()?.queueDepth?.(),
-    }),
-  };
-}
-
-function localRooms() {
-  return { rooms: matchMaker.stats.local.roomCount, ccu: matchMaker.stats.local.ccu };
-}
-
-/** Metrics and timers of the operations services: log retention sweep and the daily stats rollup. */
-function wireOperations(services: Services): void {
-  const { config, logger, lifecycle, metrics, connections } = services;
-  const ops = logger.child({ module: 'ops' });
-  registerOpsMetrics({ metrics, connections, localRooms, pushQueueDepth: () => (services as unknown as OptionalPush).push?.queueDepth?.() });
-  const timers: NodeJS.Timeout[] = [];
-  lifecycle.onStart('operations', () => {
-    const every = (ms: number, name: string, job: () => Promise<unknown>) => {
-      let running = false;
-      const run = () => {
-        if (running || lifecycle.shuttingDown) return;
-        running = true;
-        job().catch((err) => {
-          ops.error({ err, job: name }, 'operations job failed');
-          void services.logs.error('ops', `job:${name}`, err);
-        }).finally(() => { running = false; });
-      };
-      timers.push(setInterval(run, ms).unref());
-      run();
-    };
-    every(config.logRetentionSweepMs, 'log-retention', () => services.logQuery.sweep());
-    every(config.statsRollupMs, 'stats-rollup', () => services.analytics.rollup());
-  });
-  lifecycle.onStop('operations', () => {
-    for (const t of timers) clearInterval(t);
-    services.logLevel.close();
-  });
-}
-
+/** The port each server object listens on (known once listening; PORT may be 0). */
 const ports = new WeakMap<Services, number>();
-function arenaPortOf(services: Services): number | undefined {
-  return ports.get(services);
-}
 
 export interface Arena {
   services: Services;
