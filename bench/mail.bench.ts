@@ -18,6 +18,7 @@ import { createLogger } from '../src/platform/logger.ts';
 import { SystemLog } from '../src/logs/logs.entities.ts';
 import { startServer, type TestServer } from '../test/support/server.ts';
 import { registerUser, type TestUser } from '../test/support/users.ts';
+import { runLoad } from './support/http-load.ts';
 
 const MYSQL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const DB_NAME = `arena_bench_mail_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
@@ -70,40 +71,26 @@ async function claims(server: TestServer, db: Database, users: TestUser[]): Prom
     const rows = await db.em().getConnection().execute<{ id: number }[]>('select id from mails where user_id = ? and claimed_at is null order by id', [u.id]);
     ids.set(u.id, rows.map((r) => Number(r.id)));
   }
-  let ok = 0;
-  let failed = 0;
-  const lat: number[] = [];
-  const started = performance.now();
-  const end = started + CLAIM_MS;
-  await Promise.all(users.map(async (u) => {
-    const mine = ids.get(u.id)!;
-    while (performance.now() < end && mine.length) {
-      const id = mine.shift()!;
-      const t = performance.now();
-      const res = await fetch(`${server.url}/api/v1/mail/${id}/claim`, { method: 'POST', headers: { authorization: `Bearer ${u.accessToken}` } });
-      await res.arrayBuffer();
-      lat.push(performance.now() - t);
-      if (res.status === 200) ok++;
-      else failed++;
-    }
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  return { rate: ok / seconds, ok, failed, p50: pct(lat, 50), p99: pct(lat, 99) };
+  // One worker per user, each claiming its own mails in order, over keep-alive node:http sockets.
+  const r = await runLoad(server.url, {
+    workers: users.length,
+    durationMs: CLAIM_MS,
+    next: (w) => {
+      const id = ids.get(users[w]!.id)!.shift();
+      return id === undefined ? null : { method: 'POST', path: `/api/v1/mail/${id}/claim`, headers: { authorization: `Bearer ${users[w]!.accessToken}` } };
+    },
+  });
+  return { rate: r.ok / (CLAIM_MS / 1000), ok: r.ok, failed: r.failed, p50: pct(r.latenciesMs, 50), p99: pct(r.latenciesMs, 99) };
 }
 
 /** Context: the same 10 clients on `GET /me` (auth + one primary-key read), the HTTP ceiling of this machine now. */
 async function httpCeiling(server: TestServer, users: TestUser[]): Promise<number> {
-  let done = 0;
-  const started = performance.now();
-  const end = started + 3000;
-  await Promise.all(users.map(async (u) => {
-    while (performance.now() < end) {
-      const res = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${u.accessToken}` } });
-      await res.arrayBuffer();
-      done++;
-    }
-  }));
-  return done / ((performance.now() - started) / 1000);
+  const r = await runLoad(server.url, {
+    workers: users.length,
+    durationMs: 3000,
+    next: (w) => ({ method: 'GET', path: '/api/v1/me', headers: { authorization: `Bearer ${users[w]!.accessToken}` } }),
+  });
+  return r.ok / 3;
 }
 
 async function seedUsers(db: Database): Promise<void> {
