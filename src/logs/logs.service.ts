@@ -50,10 +50,25 @@ export class LogService {
     }
   }
 
+  /**
+   * Many rows of one kind in one statement. Raw SQL on purpose: this serves the busiest writer
+   * (room chat, thousands of rows a second at full rooms), where building the insert through the
+   * ORM cost more CPU than the room itself.
+   */
   async writeMany(kind: LogKind, entries: LogEntry[]): Promise<void> {
     if (!entries.length) return;
     try {
-      await this.em().insertMany(LOG_KINDS[kind], entries.map((e) => this.row(e)) as never[]);
+      const em = this.em();
+      const platform = em.getPlatform();
+      const table = em.getMetadata().get(LOG_KINDS[kind] as never).tableName;
+      const at = platform.processDateProperty(new Date(this.clock.now()));
+      const params: unknown[] = [];
+      for (const e of entries) {
+        params.push(at, e.userId ?? null, e.operation, e.result ?? null, e.ip ?? null, e.detail ? JSON.stringify(e.detail) : null);
+      }
+      const values = entries.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+      await em.getConnection().execute(
+        `insert into ${platform.quoteIdentifier(table)} (at, user_id, operation, result, ip, detail) values ${values}`, params, 'run');
     } catch (err) {
       this.logger.error({ err, module: 'logs', kind }, 'log write failed');
     }
