@@ -40,11 +40,25 @@ function mocha(env: Record<string, string>, label: string): Promise<number> {
   const args = [path.join(root, 'node_modules/mocha/bin/mocha.js'), ...(extra.length ? extra : ['--parallel', '--jobs', jobs, 'test/**/*.test.ts'])];
   console.log(`\n=== ${label} ===`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
-    child.on('exit', (code) => resolve(code ?? 1));
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let tail = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4000);
+    });
+    child.on('exit', (code) => {
+      // mocha's closing lines: "N passing", "N failing", "N pending"
+      const plain = tail.replace(/\u001b\[[0-9;]*m/g, '');
+      const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(plain)?.[1] ?? 0);
+      totals.passed += count('passing');
+      totals.failed += count('failing');
+      totals.pending += count('pending');
+      resolve(code ?? 1);
+    });
   });
 }
 
+const totals = { passed: 0, failed: 0, pending: 0 };
 const skipped: string[] = [];
 const failures: string[] = [];
 const redisUp = await reachable(redisUrl);
@@ -63,6 +77,7 @@ if (wanted.includes('mysql')) {
 }
 
 console.log('');
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.pending} skipped`);
 for (const s of skipped) console.log(`skipped: ${s}`);
 if (failures.length) console.log(`failed: ${failures.join(', ')}`);
 if (ci && skipped.length) {
