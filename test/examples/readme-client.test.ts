@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, type TestServer } from '../support/server.ts';
-import { newPhone } from '../support/users.ts';
+import { newPhone, adminToken } from '../support/users.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -29,7 +29,7 @@ describe('README: the JavaScript client example', function () {
     const phone = newPhone();
     // Give the new player a reward to claim, the way an operator would: mail to all users is
     // delivered at the next mailbox read, so it reaches the player the example registers.
-    const admin = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+    const admin = await adminToken(server);
     const dir = path.join(root, 'test/.tmp');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `readme-client-${process.pid}-${Date.now()}.mjs`);

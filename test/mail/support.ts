@@ -7,11 +7,7 @@ import { MikroORM, SqliteDriver, NodeSqliteDialect, type Options } from '@mikro-
 import { MariaDbDriver } from '@mikro-orm/mariadb';
 import type { TestServer } from '../support/server.ts';
 
-export async function adminToken(server: TestServer): Promise<string> {
-  const res = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
-  assert.equal(res.status, 200, res.text);
-  return res.body.token;
-}
+export { adminToken } from '../support/users.ts';
 
 export async function adminMail(server: TestServer, token: string, body: Record<string, unknown>) {
   return server.api('POST', 'admin/mail', { title: 'Gift', body: 'For you', ...body }, { token });

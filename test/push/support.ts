@@ -17,11 +17,7 @@ export function startPushServer(env: Record<string, string> = {}, opts: Omit<Sta
   return startServer({ ...opts, env: { ...PUSH_ENV, ...env } });
 }
 
-export async function adminToken(server: TestServer): Promise<string> {
-  const res = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
-  assert.equal(res.status, 200, res.text);
-  return res.body.token;
-}
+export { adminToken } from '../support/users.ts';
 
 export async function createTemplate(server: TestServer, admin: string, content: string): Promise<string> {
   const res = await server.api('POST', 'admin/templates', { content }, { token: admin });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { registerUser, type TestUser } from '../support/users.ts';
+import { registerUser, type TestUser, adminToken } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
 
 describe('rooms: chat, system messages and bad messages', function () {
@@ -110,7 +110,7 @@ describe('rooms: chat, system messages and bad messages', function () {
   });
 
   it('an admin message reaches the room as a system line (kind system, no sender)', async function () {
-    const admin = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+    const admin = await adminToken(server);
     const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'duel' }));
     const l = track(await joinRoom(server, users[1]!.accessToken, 'joinOrCreate', 'lobby'));
     const res = await server.api('POST', `admin/rooms/${a.room.roomId}/message`, { text: 'server restarts in 5 minutes' }, { token: admin });

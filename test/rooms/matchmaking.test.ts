@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { registerUser, type TestUser } from '../support/users.ts';
+import { registerUser, type TestUser, adminToken } from '../support/users.ts';
 import { joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
 
 describe('rooms: matchmaking, lobby listings and private rooms', function () {
@@ -110,7 +110,7 @@ describe('rooms: matchmaking, lobby listings and private rooms', function () {
   });
 
   it('keeps online_user rows true: lobby flag, game server and room on join, cleared on leave', async function () {
-    const admin = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+    const admin = await adminToken(server);
     const rowsOf = async (userId: string) => {
       const res = await server.api('GET', `admin/db/OnlineUser?filter=userId:${userId}`, undefined, { token: admin });
       return res.status === 200 ? (res.body.rows as any[]) : null;

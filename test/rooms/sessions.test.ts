@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { login, registerUser, type TestUser } from '../support/users.ts';
+import { adminToken, login, registerUser, type TestUser } from '../support/users.ts';
 import { dropConnection, joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
-
-async function adminToken(server: TestServer): Promise<string> {
-  const res = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
-  assert.equal(res.status, 200);
-  return res.body.token;
-}
 
 describe('rooms: drops, reconnection, kicks and refusals', function () {
   let server: TestServer;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { registerUser, type TestUser } from '../support/users.ts';
+import { registerUser, type TestUser, adminToken } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Recorder, type Room } from '../support/colyseus.ts';
 
 describe('rooms: tic-tac-toe, the example game built on the game room', function () {
@@ -85,8 +85,7 @@ describe('rooms: tic-tac-toe, the example game built on the game room', function
   });
 
   it('writes room and broadcast log rows (admin logs API)', async function () {
-    const adminLogin = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
-    const token = adminLogin.body.token;
+    const token = await adminToken(server);
     const { x, o } = await startGame(users[1]!, users[3]!);
     x.room.send('chat', { text: 'good luck' });
     await o.rec.next('chat', (l) => l.text === 'good luck');

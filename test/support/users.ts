@@ -39,3 +39,13 @@ export async function registerUser(server: TestServer, opts: { phone?: string; p
 export async function login(server: TestServer, user: { phone: string; password: string }) {
   return server.api('POST', 'auth/login', { phone: user.phone, password: user.password });
 }
+
+/** The bootstrap admin of a test server (dev credentials; refused in production). */
+export const ADMIN_USER = 'admin';
+export const ADMIN_PASSWORD = 'dev-admin-password';
+
+export async function adminToken(server: TestServer): Promise<string> {
+  const res = await server.api('POST', 'admin/login', { username: ADMIN_USER, password: ADMIN_PASSWORD });
+  if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${res.text}`);
+  return res.body.token;
+}
