@@ -1,4 +1,4 @@
-import { DeadlockException } from '@mikro-orm/core';
+import { DeadlockException, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../platform/errors.ts';
 import { dayKey, nextDayStart, type Clock } from '../platform/clock.ts';
@@ -8,7 +8,7 @@ import type { Snowflake } from '../platform/ids.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { LogService } from '../logs/logs.service.ts';
-import { User } from '../accounts/accounts.entities.ts';
+import { ServerSetting, User } from '../accounts/accounts.entities.ts';
 import { GameUser } from '../game/game.entities.ts';
 import type { GameService, Inventory } from '../game/game.service.ts';
 import { GlobalMail, Mail, type Attachment, type IMail, type SenderKind } from './mail.entities.ts';
@@ -103,6 +103,9 @@ const isExpired = (m: Pick<IMail, 'expiresAt'>, now: number) => !!m.expiresAt &&
 /** Rewards still waiting for the user: what the trim removes last and what blocks a delete. */
 const hasPendingRewards = (m: Pick<IMail, 'attachments' | 'claimedAt' | 'expiresAt'>, now: number) =>
   (m.attachments?.length ?? 0) > 0 && !m.claimedAt && !isExpired(m, now);
+
+/** The server_settings row that serializes mail-to-all sends on MariaDB/MySQL. */
+const GLOBAL_MAIL_LOCK = 'mail.global-send';
 
 export class MailService {
   private readonly em: () => EntityManager;
@@ -280,10 +283,20 @@ export class MailService {
    */
   async sendToAll(content: MailContent, sender: Sender): Promise<{ id: string }> {
     this.assertFutureExpiry(content);
-    const id = await this.em().insert(GlobalMail, {
+    const row = {
       senderKind: sender.kind, senderId: sender.id ?? null, senderName: sender.name ?? null,
       title: content.title, body: content.body, attachments: content.attachments ?? [],
       createdAt: new Date(this.clock.now()), expiresAt: content.expiresAt ?? null,
+    };
+    if (this.dialect !== 'mysql') return { id: String(await this.em().insert(GlobalMail, row)) };
+    // Readers advance a per-user watermark over global mail ids, so ids must become visible in
+    // order: two concurrent sends on MariaDB could commit id 6 before id 5, and a read in between
+    // would step over 5 for good. Sends are rare; one lock row makes them commit one at a time.
+    // (SQLite has one writer, so its ids are always committed in order.)
+    await this.em().upsert(ServerSetting, { key: GLOBAL_MAIL_LOCK, value: {}, updatedAt: new Date(this.clock.now()) });
+    const id = await this.em().transactional(async (tx) => {
+      await tx.findOne(ServerSetting, { key: GLOBAL_MAIL_LOCK }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      return tx.insert(GlobalMail, row);
     });
     return { id: String(id) };
   }
