@@ -28,52 +28,40 @@ export class LogService {
     this.logger = deps.logger;
   }
 
-  row(entry: LogEntry) {
-    return {
-      at: new Date(entry.at ?? this.clock.now()),
-      userId: entry.userId ?? null,
-      operation: entry.operation,
-      result: entry.result ?? null,
-      ip: entry.ip ?? null,
-      detail: entry.detail ?? null,
-    };
-  }
-
   /** Inside a caller's transaction: fails with it. */
   async writeIn(em: EntityManager, kind: LogKind, entry: LogEntry): Promise<void> {
-    await em.insert(LOG_KINDS[kind], this.row(entry) as never);
+    await this.insertRows(em, kind, [entry]);
   }
 
   async write(kind: LogKind, entry: LogEntry): Promise<void> {
+    await this.writeMany(kind, [entry]);
+  }
+
+  /** Many rows of one kind in one statement; a failure is logged, never thrown. */
+  async writeMany(kind: LogKind, entries: LogEntry[]): Promise<void> {
+    if (!entries.length) return;
     try {
-      await this.em().insert(LOG_KINDS[kind], this.row(entry) as never);
+      await this.insertRows(this.em(), kind, entries);
     } catch (err) {
-      this.logger.error({ err, module: 'logs', kind, operation: entry.operation }, 'log write failed');
+      this.logger.error({ err, module: 'logs', kind, operation: entries[0]!.operation }, 'log write failed');
     }
   }
 
   /**
-   * Many rows of one kind in one statement. Raw SQL on purpose: this serves the busiest writer
-   * (room chat, thousands of rows a second at full rooms), where building the insert through the
-   * ORM cost more CPU than the room itself.
+   * Raw SQL on purpose: log rows are written on every login, claim and chat line (thousands a
+   * second at full rooms), where building each insert through the ORM's unit of work cost more
+   * CPU than the operation being logged.
    */
-  async writeMany(kind: LogKind, entries: LogEntry[]): Promise<void> {
-    if (!entries.length) return;
-    try {
-      const em = this.em();
-      const platform = em.getPlatform();
-      const table = em.getMetadata().get(LOG_KINDS[kind] as never).tableName;
-      const now = this.clock.now();
-      const params: unknown[] = [];
-      for (const e of entries) {
-        params.push(platform.processDateProperty(new Date(e.at ?? now)), e.userId ?? null, e.operation, e.result ?? null, e.ip ?? null, e.detail ? JSON.stringify(e.detail) : null);
-      }
-      const values = entries.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
-      await em.getConnection().execute(
-        `insert into ${platform.quoteIdentifier(table)} (at, user_id, operation, result, ip, detail) values ${values}`, params, 'run');
-    } catch (err) {
-      this.logger.error({ err, module: 'logs', kind }, 'log write failed');
+  private async insertRows(em: EntityManager, kind: LogKind, entries: LogEntry[]): Promise<void> {
+    const platform = em.getPlatform();
+    const table = em.getMetadata().get(LOG_KINDS[kind] as never).tableName;
+    const now = this.clock.now();
+    const params: unknown[] = [];
+    for (const e of entries) {
+      params.push(platform.processDateProperty(new Date(e.at ?? now)), e.userId ?? null, e.operation, e.result ?? null, e.ip ?? null, e.detail ? JSON.stringify(e.detail) : null);
     }
+    const values = entries.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+    await em.execute(`insert into ${platform.quoteIdentifier(table)} (at, user_id, operation, result, ip, detail) values ${values}`, params, 'run');
   }
 
   /** An error row (S9): the module that failed and the module before it (its caller or the request path). */
