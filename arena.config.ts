@@ -124,7 +124,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
   const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, ids, logs, bus, game, logger, metrics });
   // Mail to all users lands in a mailbox at the user's next login (or mailbox read).
-  events.on('login', ({ userId }) => mail.deliverGlobal(userId));
+  events.on('login', ({ userId }) => mail.deliverGlobalAtLogin(userId));
 
   // Push (S5, S6) and operations (S8-S10)
   const push = createPush({ config, logger, clock, db, bus, ids, channels, events, connections, lifecycle, publicAddress });

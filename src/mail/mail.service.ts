@@ -106,6 +106,7 @@ const hasPendingRewards = (m: Pick<IMail, 'attachments' | 'claimedAt' | 'expires
 
 /** The server_settings row that serializes mail-to-all sends on MariaDB/MySQL. */
 const GLOBAL_MAIL_LOCK = 'mail.global-send';
+const LATEST_GLOBAL_TTL_MS = 10_000;
 
 export class MailService {
   private readonly em: () => EntityManager;
@@ -288,7 +289,11 @@ export class MailService {
       title: content.title, body: content.body, attachments: content.attachments ?? [],
       createdAt: new Date(this.clock.now()), expiresAt: content.expiresAt ?? null,
     };
-    if (this.dialect !== 'mysql') return { id: String(await this.em().insert(GlobalMail, row)) };
+    if (this.dialect !== 'mysql') {
+      const id = await this.em().insert(GlobalMail, row);
+      this.latestGlobal = { id: Number(id), at: this.clock.now() };
+      return { id: String(id) };
+    }
     // Readers advance a per-user watermark over global mail ids, so ids must become visible in
     // order: two concurrent sends on MariaDB could commit id 6 before id 5, and a read in between
     // would step over 5 for good. Sends are rare; one lock row makes them commit one at a time.
@@ -298,7 +303,30 @@ export class MailService {
       await tx.findOne(ServerSetting, { key: GLOBAL_MAIL_LOCK }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       return tx.insert(GlobalMail, row);
     });
+    this.latestGlobal = { id: Number(id), at: this.clock.now() };
     return { id: String(id) };
+  }
+
+  /** The newest mail-to-all id, re-read at most every LATEST_GLOBAL_TTL_MS (and known at once after a send here). */
+  private latestGlobal = { id: -1, at: 0 };
+
+  private async latestGlobalId(): Promise<number> {
+    const now = this.clock.now();
+    if (this.latestGlobal.id < 0 || now - this.latestGlobal.at > LATEST_GLOBAL_TTL_MS) {
+      const [row] = await this.em().execute<{ id: number | string | null }[]>('select max(id) as id from global_mails');
+      this.latestGlobal = { id: Number(row?.id ?? 0), at: now };
+    }
+    return this.latestGlobal.id;
+  }
+
+  /**
+   * The login hook of mail to all users: logins are frequent and mail to all is rare, so a login
+   * only looks at the mailbox when a mail to all exists that may be new to this user. A send on
+   * another process is seen here within LATEST_GLOBAL_TTL_MS; a mailbox read always looks.
+   */
+  async deliverGlobalAtLogin(userId: string): Promise<number> {
+    if ((await this.latestGlobalId()) <= 0) return 0;
+    return this.deliverGlobal(userId);
   }
 
   /** Copies every mail to all users this user has not had yet into the mailbox (fan-out on read). */
