@@ -25,14 +25,13 @@ export class OnlineService {
     return new Date(this.clock.now());
   }
 
-  /** A session was opened (login, register, third-party login, refresh of a dropped row). */
+  /** A session was opened (login, register, third-party login): its id is new, so a plain insert. */
   async sessionOpened(sessionId: string, userId: string, ip: string | null): Promise<void> {
-    const em = this.em();
     const now = this.now();
-    await em.upsert(OnlineUser, {
+    await this.em().insert(OnlineUser, {
       sessionId, userId, ip, inLobby: false, gameServer: null, roomId: null,
       connectedAt: now, lastSeenAt: now, offlineAt: null,
-    });
+    } as never);
   }
 
   async sessionClosed(sessionIds: string[]): Promise<void> {
