@@ -113,7 +113,8 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const verifier: ThirdPartyVerifier = config.thirdPartyVerifier === 'http'
     ? new HttpThirdPartyVerifier({ url: config.thirdPartyHttpUrl!, logger })
     : new DevThirdPartyVerifier();
-  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, codes, limits, online, verifier, logs, logger, events, metrics });
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, codes, limits, online, verifier, logs, logger, events, bus, metrics });
+  bus.subscribe('maintenance.changed', () => accounts.forgetMaintenance());
 
   // Admin (S10)
   const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });

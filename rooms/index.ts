@@ -4,6 +4,7 @@ import { LobbyService, type RoomListing } from '../src/lobby/lobby.service.ts';
 import { createLobbyRoom } from './lobby.room.ts';
 import { createGameRoom } from './game.room.ts';
 import { createTicTacToeRoom } from './tictactoe.room.ts';
+import { User } from '../src/accounts/accounts.entities.ts';
 
 export { createGameRoom } from './game.room.ts';
 
@@ -29,6 +30,30 @@ export function defineRooms(server: Server, services: Services, lobby: LobbyServ
   server.define('game', createGameRoom(services)).enableRealtimeListing().filterBy(['mode']);
   server.define('tictactoe', createTicTacToeRoom(services)).enableRealtimeListing().filterBy(['mode']);
   keepOnlineRows(services);
+  clearRoomsForMaintenance(services);
+}
+
+/**
+ * Maintenance on (S2: only whitelisted users may join rooms): every process closes the lobby and
+ * game connections of players who are not whitelisted, with 4102. Their sessions stay valid, and SSE
+ * streams stay open, so clients can still receive the maintenance announcement.
+ */
+function clearRoomsForMaintenance(services: Services): void {
+  const off = services.bus.subscribe('maintenance.changed', (m) => {
+    if (!m.enabled) return;
+    void (async () => {
+      const inRooms = services.channels.ofKind('lobby').concat(services.channels.ofKind('game'));
+      if (!inRooms.length) return;
+      const userIds = [...new Set(inRooms.map((c) => c.userId))];
+      const whitelisted = new Set<string>();
+      for (let i = 0; i < userIds.length; i += 500) {
+        const rows = await services.db.em().find(User, { id: { $in: userIds.slice(i, i + 500) }, whitelisted: true }, { fields: ['id'] });
+        for (const r of rows) whitelisted.add(r.id);
+      }
+      for (const c of inRooms) if (!whitelisted.has(c.userId)) c.kick('maintenance');
+    })().catch((err) => services.logger.error({ err, module: 'rooms' }, 'maintenance room clearing failed'));
+  });
+  services.lifecycle.onStop('maintenance-rooms', off);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { LogService } from '../logs/logs.service.ts';
 import type { DomainEvents } from '../platform/events.ts';
+import type { Bus } from '../platform/bus.ts';
 import { ServerSetting, ThirdPartyBinding, User, type IUser } from './accounts.entities.ts';
 import type { SessionService, SessionTokens } from './sessions.service.ts';
 import type { CodeService, CodePurpose } from './codes.service.ts';
@@ -69,12 +70,13 @@ export class AccountService {
   private readonly logs: LogService;
   private readonly logger: Logger;
   private readonly events: DomainEvents;
+  private readonly bus: Bus;
   private readonly metrics: Pick<Metrics, 'logins'>;
 
   constructor(deps: {
     config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake; sessions: SessionService;
     codes: CodeService; limits: RateLimits; online: OnlineService; verifier: ThirdPartyVerifier;
-    logs: LogService; logger: Logger; events: DomainEvents; metrics: Pick<Metrics, 'logins'>;
+    logs: LogService; logger: Logger; events: DomainEvents; bus: Bus; metrics: Pick<Metrics, 'logins'>;
   }) {
     this.config = deps.config;
     this.clock = deps.clock;
@@ -88,6 +90,7 @@ export class AccountService {
     this.logs = deps.logs;
     this.logger = deps.logger;
     this.events = deps.events;
+    this.bus = deps.bus;
     this.metrics = deps.metrics;
   }
 
@@ -384,6 +387,12 @@ export class AccountService {
 
   async setMaintenance(value: { enabled: boolean; message: string }): Promise<void> {
     await this.em().upsert(ServerSetting, { key: 'maintenance', value, updatedAt: new Date(this.clock.now()) });
+    this.maintenanceCache = undefined;
+    await this.bus.publish('maintenance.changed', value);
+  }
+
+  /** Another process (or this one) switched maintenance: the next check reads the database. */
+  forgetMaintenance(): void {
     this.maintenanceCache = undefined;
   }
 

@@ -10,6 +10,8 @@ export interface BusMessages {
   'session.revoked': { sessionId: string; userId: string; reason: RevokeReason };
   /** A user-level notice to every live channel of a user (mail count, personal push...). */
   'user.notify': { userId: string; event: string; data: unknown };
+  /** Maintenance mode was switched: every process drops its cached flag and, when on, clears its rooms. */
+  'maintenance.changed': { enabled: boolean; message: string };
 }
 
 export type RevokeReason = 'new_login' | 'logout' | 'password_changed' | 'password_reset' | 'banned'

@@ -99,13 +99,23 @@ describe('rooms: drops, reconnection, kicks and refusals', function () {
     assert.equal(relogin.body.error.code, 'BANNED');
   });
 
-  it('refuses non-whitelisted players in maintenance with 4102', async function () {
+  it('closes non-whitelisted players\' rooms with 4102 when maintenance starts, and refuses their joins', async function () {
     const admin = await adminToken(server);
     const grace = await user('Grace');
+    const hank = await user('Hank');
+    const ivy = await user('Ivy');
+    assert.equal((await server.api('PUT', `admin/users/${ivy.id}/whitelist`, undefined, { token: admin })).status, 200);
+    const hanks = track(await joinRoom(server, hank.accessToken, 'create', 'game', { mode: 'duel' }));
+    const ivys = track(await joinRoom(server, ivy.accessToken, 'joinOrCreate', 'lobby'));
     const on = await server.api('PUT', 'admin/maintenance', { enabled: true, message: 'upgrading' }, { token: admin });
     try {
       assert.equal(on.status, 200, on.text);
-      await server.advanceClock(2500); // the maintenance flag is cached for 2 s (game clock) per process
+      const started = Date.now();
+      assert.equal(await hanks.rec.closed(3000), 4102);
+      assert.ok(Date.now() - started < 1500, 'closed within a second or so');
+      // the whitelisted player stays in the lobby
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(ivys.rec.closeCode, undefined);
       const refused = await refusal(sdkClient(server, grace.accessToken).joinOrCreate('game', { mode: 'duel' }));
       assert.equal(refused.code, 4102);
       assert.match(refused.message, /MAINTENANCE/);
