@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Services } from '../arena.config.ts';
 import type { ChannelKind } from '../src/platform/channels.ts';
 import { Membership } from './membership.ts';
-import { BroadcastLog, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, issueMessage, type ChatLine, type RateLimit } from './chat.ts';
+import { BroadcastLog, broadcastLogOf, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, issueMessage, type ChatLine, type RateLimit } from './chat.ts';
 
 /** Hard cap per client per second, counted by Colyseus before any handler (a flooder is closed with 4002). */
 export const MAX_MESSAGES_PER_SECOND = 60;
@@ -30,7 +30,7 @@ export class RoomKit {
     this.kind = kind;
     this.members = new Membership(services, kind, room, opts.detail);
     this.chatGate = new RateGate(opts.chatLimit ?? DEFAULT_CHAT_LIMIT);
-    this.broadcastLog = new BroadcastLog({ logs: services.logs, logger: services.logger, clock: services.clock });
+    this.broadcastLog = broadcastLogOf(services);
     room.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
     room.onUncaughtException = (err, method) => {
       services.logger.error({ err, module: 'rooms', roomId: room.roomId, method }, 'room handler failed');
