@@ -123,7 +123,8 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 
   // Game data and mail (S7, S8)
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
-  const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, ids, logs, bus, game, logger, metrics });
+  const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, databaseUrl: config.databaseUrl, ids, logs, bus, game, logger, metrics });
+  lifecycle.onStop('mail', () => mail.close());
   // Mail to all users lands in a mailbox at the user's next login (or mailbox read).
   events.on('login', ({ userId }) => mail.deliverGlobalAtLogin(userId));
 

@@ -29,6 +29,8 @@ export const Mail = defineEntity({
     createdAt: p.datetime(3),
     readAt: p.datetime(3).nullable(),
     claimedAt: p.datetime(3).nullable(),
+    /** The order (order-log row) that granted this mail's rewards. */
+    claimOrderId: p.string().length(20).nullable(),
     expiresAt: p.datetime(3).nullable(),
     globalMailId: p.bigint('number').nullable(),
   },
