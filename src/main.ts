@@ -24,7 +24,9 @@ const services = await buildServices(config, logger).catch((err) => {
   process.exit(1);
 });
 const arena = createArena(services);
-await arena.listen();
+// Signal handlers go in before listening: a SIGTERM that arrives while the port is being bound must
+// still mean a graceful stop (exit 0), not the default kill.
+let listening: Promise<unknown> = Promise.resolve();
 
 let stopping = false;
 const stop = (reason: string) => {
@@ -43,7 +45,7 @@ const stop = (reason: string) => {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   timer.unref();
-  arena.shutdown(reason).then(
+  listening.catch(() => undefined).then(() => arena.shutdown(reason)).then(
     () => {
       logger.flush();
       setImmediate(() => process.exit(0));
@@ -57,3 +59,5 @@ const stop = (reason: string) => {
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 services.lifecycle.requestShutdown = stop;
+listening = arena.listen();
+await listening;
