@@ -30,6 +30,8 @@ export interface TriggerManagerDeps {
   publicAddress: () => string;
 }
 
+const TRIGGER_CACHE_MS = 5_000;
+
 type EventName = 'login' | 'register' | 'password_changed' | 'name_changed' | 'online';
 const EVENTS: EventName[] = ['login', 'register', 'password_changed', 'name_changed', 'online'];
 
@@ -55,12 +57,32 @@ export class TriggerManager {
   private readonly offs: (() => void)[] = [];
   private scanTimer?: NodeJS.Timeout;
   private scanning = false;
+  /**
+   * Active triggers per event: events come with every login, triggers change only by admin action.
+   * Dropped at once on a change (this process directly, others through `push.changed`); the TTL
+   * only bounds staleness if such a message were lost.
+   */
+  private readonly byEvent = new Map<EventName, { at: number; triggers: IPushTrigger[] }>();
 
   constructor(deps: TriggerManagerDeps) {
     this.d = deps;
   }
 
+  /** Forget the cached triggers (an admin created or cancelled one). */
+  invalidate(): void {
+    this.byEvent.clear();
+  }
+
+  private async triggersOf(em: EntityManager, event: EventName, now: number): Promise<IPushTrigger[]> {
+    const cached = this.byEvent.get(event);
+    if (cached && now - cached.at < TRIGGER_CACHE_MS && now >= cached.at) return cached.triggers;
+    const triggers = await em.find(PushTrigger, { event, cancelledAt: null }, { orderBy: { priority: 'desc', createdAt: 'asc' } });
+    this.byEvent.set(event, { at: now, triggers });
+    return triggers;
+  }
+
   start(): void {
+    this.d.push.onChanged(() => this.invalidate());
     for (const event of EVENTS) {
       this.offs.push(this.d.events.on(event, (p) => this.onEvent(event, p as DomainEventMap[EventName])));
     }
@@ -78,7 +100,7 @@ export class TriggerManager {
   async onEvent(event: EventName, payload: { userId: string; name?: string; at?: number }): Promise<number> {
     const now = this.d.clock.now();
     const em = this.d.em();
-    const triggers = await em.find(PushTrigger, { event, cancelledAt: null }, { orderBy: { priority: 'desc', createdAt: 'asc' } });
+    const triggers = await this.triggersOf(em, event, now);
     let sent = 0;
     let name = payload.name;
     for (const t of triggers) {
