@@ -239,13 +239,11 @@ export class SessionService {
    */
   private async keepNewestSession(userId: string): Promise<void> {
     const em = this.em();
-    const live = await em.find(Session, { userId, revokedAt: null }, { fields: ['id', 'userId', 'createdAt'] });
+    // Raw and ordered by the database: this runs on every login.
+    const live = await em.execute<{ id: string }[]>(
+      'select id from sessions where user_id = ? and revoked_at is null order by created_at desc, id desc', [userId]);
     if (live.length < 2) return;
-    const newest = live.reduce((a, b) => {
-      const d = a.createdAt.getTime() - b.createdAt.getTime();
-      return d > 0 || (d === 0 && a.id > b.id) ? a : b;
-    });
-    const losers = live.filter((s) => s.id !== newest.id);
+    const losers = live.slice(1).map((s) => ({ id: s.id, userId }));
     await em.nativeUpdate(Session, { id: { $in: losers.map((s) => s.id) }, revokedAt: null }, {
       revokedAt: new Date(this.clock.now()),
       revokeReason: 'new_login',
