@@ -29,6 +29,10 @@ export class ChannelRegistry {
   private readonly all = new Set<Channel>();
   private readonly byUser = new Map<string, Set<Channel>>();
   private readonly bySession = new Map<string, Set<Channel>>();
+  // Push fan-out asks "the lobby" and "room R" on every delivery and re-send: answer from indexes,
+  // not by scanning every channel of the process. A channel's kind and room never change.
+  private readonly byKind = new Map<string, Set<Channel>>();
+  private readonly byRoom = new Map<string, Set<Channel>>();
   private readonly unsubscribe: () => void;
   private readonly openedListeners = new Set<(channel: Channel) => void>();
 
@@ -55,6 +59,8 @@ export class ChannelRegistry {
     this.all.add(channel);
     index(this.byUser, channel.userId, channel);
     index(this.bySession, channel.sessionId, channel);
+    index(this.byKind, channel.kind, channel);
+    if (channel.kind === 'game' && channel.roomId) index(this.byRoom, channel.roomId, channel);
     for (const listener of this.openedListeners) {
       try {
         listener(channel);
@@ -66,6 +72,8 @@ export class ChannelRegistry {
       this.all.delete(channel);
       unindex(this.byUser, channel.userId, channel);
       unindex(this.bySession, channel.sessionId, channel);
+      unindex(this.byKind, channel.kind, channel);
+      if (channel.kind === 'game' && channel.roomId) unindex(this.byRoom, channel.roomId, channel);
     };
   }
 
@@ -92,11 +100,13 @@ export class ChannelRegistry {
   }
 
   ofKind(kind: ChannelKind): Channel[] {
-    return [...this.all].filter((c) => c.kind === kind);
+    return [...(this.byKind.get(kind) ?? [])];
   }
 
+  /** The game channels of a room, or of one team in it (a player's team can change, so it is filtered). */
   ofRoom(roomId: string, team?: string): Channel[] {
-    return [...this.all].filter((c) => c.kind === 'game' && c.roomId === roomId && (team === undefined || c.team === team));
+    const room = [...(this.byRoom.get(roomId) ?? [])];
+    return team === undefined ? room : room.filter((c) => c.team === team);
   }
 
   /** Distinct users with at least one live channel on this process. */
