@@ -142,10 +142,6 @@ export class AccountService {
     });
   }
 
-  async consumeCode(phone: string, purpose: CodePurpose, code: string): Promise<void> {
-    await this.codes.consume(phone, purpose, code);
-  }
-
   async register(input: { phone: string; code: string; password: string; name?: string }, ip: string): Promise<SessionResult> {
     const ctx: OpContext = { ip, detail: {} };
     return this.record('register', ctx, async () => {
