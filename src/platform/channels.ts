@@ -109,11 +109,6 @@ export class ChannelRegistry {
     return team === undefined ? room : room.filter((c) => c.team === team);
   }
 
-  /** Distinct users with at least one live channel on this process. */
-  userIds(): string[] {
-    return [...this.byUser.keys()];
-  }
-
   kickSession(sessionId: string, reason: RevokeReason): number {
     const channels = this.ofSession(sessionId);
     for (const c of channels) {

@@ -49,10 +49,6 @@ export class Metrics {
     });
   }
 
-  counter(name: string, help: string, labelNames: string[] = []): client.Counter<string> {
-    return new client.Counter({ name, help, labelNames, registers: [this.registry] });
-  }
-
   /** Times every request; the route label is the matched Express route, never the raw path. */
   httpMiddleware(): RequestHandler {
     return (req, res, next) => {
