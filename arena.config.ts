@@ -137,11 +137,18 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     sessions, sms, online, accounts, admin, adminUsers, game, mail, push, ...operations,
   };
   let sweep: NodeJS.Timeout | undefined;
-  lifecycle.onStart('rate-counter-sweep', () => {
+  let onlineUpkeep: NodeJS.Timeout | undefined;
+  lifecycle.onStart('account-timers', () => {
     sweep = setInterval(() => void limits.sweep().catch(() => undefined), 3600_000).unref();
+    // online_user stays true for every live channel of this process (S2), rooms and SSE alike.
+    onlineUpkeep = setInterval(() => {
+      online.upkeep([...channels.channels()].map((c) => c.sessionId))
+        .catch((err) => logger.warn({ err, module: 'online' }, 'online rows upkeep failed'));
+    }, Math.max(1000, Math.floor((config.onlineStaleS * 1000) / 4))).unref();
   });
   lifecycle.onStop('sessions', () => {
     clearInterval(sweep);
+    clearInterval(onlineUpkeep);
     sessions.close();
     channels.close();
   });

@@ -29,7 +29,6 @@ export function defineRooms(server: Server, services: Services, lobby: LobbyServ
   server.define('lobby', createLobbyRoom(services, lobby));
   server.define('game', createGameRoom(services)).enableRealtimeListing().filterBy(['mode']);
   server.define('tictactoe', createTicTacToeRoom(services)).enableRealtimeListing().filterBy(['mode']);
-  keepOnlineRows(services);
   clearRoomsForMaintenance(services);
 }
 
@@ -54,27 +53,4 @@ function clearRoomsForMaintenance(services: Services): void {
     })().catch((err) => services.logger.error({ err, module: 'rooms' }, 'maintenance room clearing failed'));
   });
   services.lifecycle.onStop('maintenance-rooms', off);
-}
-
-/**
- * Keeps `online_user` true for this process: touches the sessions of every live channel (rooms and
- * SSE) and sweeps rows nobody touched (a crashed process), a few times per ONLINE_STALE_S.
- */
-function keepOnlineRows(services: Services): void {
-  let timer: NodeJS.Timeout | undefined;
-  const everyMs = Math.max(1000, Math.floor((services.config.onlineStaleS * 1000) / 4));
-  const tick = async () => {
-    try {
-      const sessions = [...new Set([...services.channels.channels()].map((c) => c.sessionId))];
-      for (let i = 0; i < sessions.length; i += 500) await services.online.touch(sessions.slice(i, i + 500));
-      await services.online.sweepStale();
-    } catch (err) {
-      services.logger.warn({ err, module: 'rooms' }, 'online rows upkeep failed');
-    }
-  };
-  services.lifecycle.onStart('online-rows', () => {
-    timer = setInterval(() => void tick(), everyMs);
-    timer.unref();
-  });
-  services.lifecycle.onStop('online-rows', () => clearInterval(timer));
 }

@@ -69,6 +69,16 @@ export class OnlineService {
     await this.em().nativeUpdate(OnlineUser, { sessionId: { $in: sessionIds }, offlineAt: null }, { lastSeenAt: this.now() });
   }
 
+  /**
+   * One upkeep round: touch the given live sessions (every channel of this process, rooms and SSE
+   * alike) and sweep rows nobody touched (a crashed process). Run a few times per ONLINE_STALE_S.
+   */
+  async upkeep(liveSessionIds: string[]): Promise<void> {
+    const sessions = [...new Set(liveSessionIds)];
+    for (let i = 0; i < sessions.length; i += 500) await this.touch(sessions.slice(i, i + 500));
+    await this.sweepStale();
+  }
+
   /** Rows nobody touched for ONLINE_STALE_S belong to a dead process or client: mark them offline. */
   async sweepStale(): Promise<number> {
     const cutoff = new Date(this.clock.now() - this.staleMs);
