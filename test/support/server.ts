@@ -37,6 +37,8 @@ export interface TestServer {
   advanceClock(ms: number): Promise<number>;
   setClock(epochMs: number): Promise<number>;
   now(): Promise<number>;
+  /** Drops the database this server created (for a server started with keepDatabase, once every user of it stopped). */
+  dropDatabase(): Promise<void>;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -170,6 +172,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     async now() {
       return (await server.api('GET', '/api/v1/__test/clock')).body.now;
     },
+    dropDatabase: () => db.cleanup(),
     async stop(signal = 'SIGTERM') {
       if (exitCode === undefined) proc.kill(signal);
       const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
