@@ -37,6 +37,38 @@ describe('rooms: chat, system messages and bad messages', function () {
     }
   });
 
+  it('logs every line of a burst in the broadcast log, each with its sender, text and time', async () => {
+    const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'squad' }));
+    const b = track(await joinRoom(server, users[1]!.accessToken, 'joinById', a.room.roomId));
+    const c = track(await joinRoom(server, users[2]!.accessToken, 'joinById', a.room.roomId));
+    // 24 lines inside one batching window (within the chat burst allowance of 8 per player).
+    const sent: string[] = [];
+    const before = Date.now();
+    for (let i = 0; i < 8; i++) {
+      for (const [n, r] of [a, b, c].entries()) {
+        const text = `burst ${n}-${i} "quoted" \\ 中文`;
+        sent.push(text);
+        r.room.send('chat', { text });
+      }
+    }
+    await until(() => a.rec.messages.filter((m) => m.type === 'chat' && /^burst /.test(m.message.text)).length === sent.length, 5000, 'all lines fanned out');
+    const admin = await adminToken(server);
+    let entries: any[] = [];
+    await until(async () => {
+      const res = await server.api('GET', 'admin/logs/broadcast?limit=200', undefined, { token: admin });
+      entries = (res.body.entries ?? []).filter((e: any) => /^burst /.test(e.detail?.text ?? ''));
+      return entries.length === sent.length;
+    }, 5000, 'every line in the broadcast log');
+    assert.deepEqual(entries.map((e) => e.detail.text).sort(), [...sent].sort());
+    for (const e of entries) {
+      assert.equal(e.operation, 'chat');
+      assert.ok([users[0]!.id, users[1]!.id, users[2]!.id].includes(e.userId));
+      assert.equal(e.detail.roomId, a.room.roomId);
+      const at = Date.parse(e.at);
+      assert.ok(at >= before - 2000 && at <= Date.now() + 2000, `time of the line itself: ${e.at}`);
+    }
+  });
+
   it('answers malformed, oversized and unknown messages with an error and keeps everyone connected', async () => {
     const a = track(await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'duel' }));
     const b = track(await joinRoom(server, users[1]!.accessToken, 'joinById', a.room.roomId));
