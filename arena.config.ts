@@ -90,7 +90,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
   const channels = new ChannelRegistry(bus);
   const connections = new ConnectionGate(config.maxConnections, metrics);
-  const logs = new LogService({ em: db.em, clock, logger, dialect: db.dialect });
+  const logs = new LogService({ em: db.em, clock, logger });
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const publicAddress = () => address;
   // First start hook: every later one (push manager, rooms) sees the address with the real port.

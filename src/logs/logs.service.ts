@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Clock } from '../platform/clock.ts';
-import type { Dialect } from '../platform/db.ts';
 import type { Logger } from '../platform/logger.ts';
 import { LOG_KINDS, type LogKind } from './logs.entities.ts';
 
@@ -18,17 +17,12 @@ export interface LogEntry {
  * Writes the database logs (S9). A failed log write is reported to pino and never fails the
  * operation being logged; writes that must share a transaction (order logs of a claim) pass its EM.
  */
-/** From this many rows on, MySQL batches go as one JSON parameter (see insertRows). */
-const JSON_BATCH_MIN = 20;
-
 export class LogService {
   private readonly em: () => EntityManager;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly dialect: Dialect;
 
-  constructor(deps: { em: () => EntityManager; clock: Clock; logger: Logger; dialect?: Dialect }) {
-    this.dialect = deps.dialect ?? 'sqlite';
+  constructor(deps: { em: () => EntityManager; clock: Clock; logger: Logger }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.logger = deps.logger;
@@ -62,21 +56,6 @@ export class LogService {
     const platform = em.getPlatform();
     const table = em.getMetadata().get(LOG_KINDS[kind] as never).tableName;
     const now = this.clock.now();
-    if (this.dialect === 'mysql' && entries.length >= JSON_BATCH_MIN) {
-      // Big batches travel as ONE JSON parameter that the database expands (JSON_TABLE): formatting
-      // thousands of bound values is done in JavaScript, on the event loop the rooms share, and
-      // held it ~3 ms per 200 rows; one escaped string costs a fraction of that.
-      const rows = entries.map((e) => ({
-        at: new Date(e.at ?? now).toISOString().slice(0, 23).replace('T', ' '),
-        u: e.userId ?? null, o: e.operation, r: e.result ?? null, i: e.ip ?? null, d: e.detail ? JSON.stringify(e.detail) : null,
-      }));
-      await em.execute(
-        `insert into ${platform.quoteIdentifier(table)} (at, user_id, operation, result, ip, detail)
-         select at, u, o, r, i, d from json_table(?, '$[*]' columns (at datetime(3) path '$.at', u varchar(20) path '$.u',
-           o varchar(64) path '$.o', r varchar(16) path '$.r', i varchar(64) path '$.i', d longtext path '$.d')) j`,
-        [JSON.stringify(rows)], 'run');
-      return;
-    }
     const params: unknown[] = [];
     for (const e of entries) {
       params.push(platform.processDateProperty(new Date(e.at ?? now)), e.userId ?? null, e.operation, e.result ?? null, e.ip ?? null, e.detail ? JSON.stringify(e.detail) : null);
