@@ -2,10 +2,11 @@
  * Writes the next migration for both dialects from the entity metadata:
  *   npm run migration:generate -- <name>            diff against the committed migrations
  *   npm run migration:generate -- <name> --reset    (before the first release only) one initial migration
+ *                                                   (hand-written ones, marked `// hand-written`, stay)
  * SQLite is generated on a scratch in-memory database; MySQL on a scratch database of MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), so each folder holds SQL native to its dialect.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/sql';
 import { ormOptions, quoteIdent, withMysqlServer, type Dialect } from '../src/platform/db.ts';
@@ -17,7 +18,8 @@ const root = path.resolve(import.meta.dirname, '..');
 
 async function generate(dialect: Dialect, url: string) {
   const dir = path.join(root, 'migrations', dialect);
-  if (reset) for (const f of readdirSync(dir)) if (f.startsWith('Migration')) rmSync(path.join(dir, f));
+  // Hand-written migrations (stored procedures...) are not the generator's to remove.
+  if (reset) for (const f of readdirSync(dir)) if (f.startsWith('Migration') && !readFileSync(path.join(dir, f), 'utf8').startsWith('// hand-written')) rmSync(path.join(dir, f));
   writeIndex(dir);
   const options = ormOptions(url) as Options;
   const { migrations } = await import(`${path.join(dir, 'index.ts')}?t=${Date.now()}`);

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { bearerToken } from '../platform/http.ts';
+import { addLogBindings, bearerToken } from '../platform/http.ts';
 import type { SessionService, AccessClaims } from './sessions.service.ts';
 
 declare global {
@@ -15,7 +15,7 @@ declare global {
 export function requireUser(sessions: SessionService): RequestHandler {
   return async (req, _res, next) => {
     req.auth = await sessions.verifyAccess(bearerToken(req));
-    req.log = req.log.child({ userId: req.auth.userId });
+    addLogBindings(req, { userId: req.auth.userId });
     next();
   };
 }

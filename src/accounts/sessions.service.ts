@@ -41,6 +41,7 @@ interface CacheEntry {
 const LIVE_CACHE_MS = 5_000;
 const MAX_CACHE = 100_000;
 const PREVIOUS_HASHES_KEPT = 10;
+const MAX_VERIFIED = 50_000;
 
 export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -48,6 +49,11 @@ export function sha256(value: string): string {
 
 export class SessionService {
   private readonly cache = new Map<string, CacheEntry>();
+  /**
+   * Access tokens whose signature was already checked, until they expire: the HMAC and JSON work of
+   * a verify is a good part of a cheap request. Liveness is still asked on every use.
+   */
+  private readonly verified = new Map<string, { userId: string; sessionId: string; expMs: number }>();
   /** Built once: jsonwebtoken would otherwise derive a key object from the string on every verify. */
   private readonly signingKey: KeyObject;
   private readonly config: SessionsConfig;
@@ -108,6 +114,11 @@ export class SessionService {
   /** Checks signature, expiry and live session state. Throws UNAUTHENTICATED or TOKEN_EXPIRED. */
   async verifyAccess(token: string | undefined): Promise<AccessClaims> {
     if (!token || token === '000000') throw new AppError('UNAUTHENTICATED', 'authorization: a bearer access token is required');
+    const known = this.verified.get(token);
+    if (known && this.clock.now() < known.expMs) {
+      if (!(await this.isLive(known.sessionId))) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+      return { userId: known.userId, sessionId: known.sessionId };
+    }
     let payload: jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.signingKey, {
@@ -123,6 +134,10 @@ export class SessionService {
     }
     const live = await this.isLive(payload.sid);
     if (!live) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    if (typeof payload.exp === 'number') {
+      if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { userId: payload.sub, sessionId: payload.sid, expMs: payload.exp * 1000 });
+    }
     return { userId: payload.sub, sessionId: payload.sid };
   }
 

@@ -1,5 +1,5 @@
 import type { RequestHandler, Request } from 'express';
-import { bearerToken } from '../platform/http.ts';
+import { addLogBindings, bearerToken } from '../platform/http.ts';
 import type { AdminService, AdminClaims } from './admin.service.ts';
 
 declare global {
@@ -15,7 +15,7 @@ declare global {
 export function requireAdmin(admin: AdminService): RequestHandler {
   return (req, _res, next) => {
     req.admin = admin.verify(bearerToken(req));
-    req.log = req.log.child({ admin: req.admin.username });
+    addLogBindings(req, { admin: req.admin.username });
     next();
   };
 }

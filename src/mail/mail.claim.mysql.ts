@@ -1,44 +1,51 @@
-import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2';
+import type { Attachment, IMail } from './mail.entities.ts';
 
 /**
- * The mail claim on MySQL/MariaDB as ONE round trip: the claim, the grant and the order-log row in
- * one transaction, then the mail and the inventory, sent as a single multi-statement batch.
+ * The mail claim on MySQL/MariaDB: ONE round trip to the stored procedure `mail_claim` (migration
+ * Migration20261127100000_mail_claim_procedure), which claims, grants and writes the order-log row
+ * in one transaction and answers with the outcome, the mail and the inventory.
  *
- * Why: a claim is seven statements, and on a loaded server every round trip to the database costs
- * about a millisecond of waiting; as separate calls they made claims ~3x slower than plain
- * transactions. The grant and the order row read the attachments from the mail row itself, guarded
- * by this claim's order id, so they only happen when this very call won the conditional update:
- * exactly once under any concurrency, as with separate statements.
+ * Why: a claim is seven statements; as separate calls on a loaded server each round trip costs
+ * about a millisecond of waiting, and sent as one multi-statement batch MariaDB parsed all seven on
+ * every claim. A procedure's statements are parsed once per connection.
  *
- * Its own small pool with `multipleStatements`, so that flag never applies to the rest of the
- * application's SQL. Every value is a bound parameter.
+ * Its own small pool, through mysql2's callback API (the promise wrapper records a stack trace
+ * for every query), with the same conversions as the ORM's connection: UTC, big numbers and dates
+ * as strings, JSON as text. Every value is a bound parameter.
  */
 
-const BATCH = `
-start transaction;
-update mails set claimed_at = ?, claim_order_id = ?, read_at = coalesce(read_at, ?)
-  where id = ? and user_id = ? and claimed_at is null and (expires_at is null or expires_at > ?)
-    and json_length(attachments) > 0;
-insert into game_items (user_id, item, amount)
-  select m.user_id, j.grant_item, j.grant_amount from mails m,
-    json_table(m.attachments, '$[*]' columns (grant_item varchar(64) path '$.item', grant_amount bigint path '$.amount')) j
-  where m.id = ? and m.claim_order_id = ?
-  on duplicate key update game_items.amount = game_items.amount + values(amount);
-insert into order_logs (at, user_id, operation, result, ip, detail)
-  select ?, m.user_id, 'mail_claim', 'success', null,
-    json_object('orderId', ?, 'source', if(m.global_mail_id is null, concat('mail_', m.sender_kind), 'mail_all'),
-                'mailId', cast(m.id as char), 'items', json_extract(m.attachments, '$'))
-  from mails m where m.id = ? and m.claim_order_id = ?;
-commit;
-select * from mails where id = ? and user_id = ?;
-select item, amount from game_items where user_id = ? order by item;`;
-
+const CALL = 'call mail_claim(?, ?, ?, ?)';
 const RETRYABLE = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
 
 export interface ClaimBatchResult {
   won: boolean;
-  mailRow?: Record<string, unknown>;
+  mail?: IMail;
   inventory: Record<string, number>;
+}
+
+/** A `mails` row as this pool returns it (dates as UTC strings, JSON as text) → the entity's shape. */
+export function mailFromRow(row: RowDataPacket): IMail {
+  return {
+    id: Number(row.id),
+    userId: String(row.user_id),
+    senderKind: String(row.sender_kind),
+    senderId: row.sender_id ?? null,
+    senderName: row.sender_name ?? null,
+    title: String(row.title),
+    body: String(row.body),
+    attachments: JSON.parse(row.attachments) as Attachment[],
+    createdAt: utc(row.created_at)!,
+    readAt: utc(row.read_at),
+    claimedAt: utc(row.claimed_at),
+    claimOrderId: row.claim_order_id ?? null,
+    expiresAt: utc(row.expires_at),
+    globalMailId: row.global_mail_id === null || row.global_mail_id === undefined ? null : Number(row.global_mail_id),
+  } as IMail;
+}
+
+function utc(value: string | null | undefined): Date | null {
+  return value ? new Date(`${value.replace(' ', 'T')}Z`) : null;
 }
 
 export class MysqlClaimBatch {
@@ -50,37 +57,27 @@ export class MysqlClaimBatch {
   }
 
   private getPool(): Pool {
-    // The same connection settings as the ORM's (UTC, big numbers and dates as strings, JSON as
-    // text), so rows map through the same entity metadata.
     this.pool ??= mysql.createPool({
-      uri: this.url, multipleStatements: true, connectionLimit: 10, maxIdle: 2, idleTimeout: 60_000,
+      uri: this.url, connectionLimit: 10, maxIdle: 2, idleTimeout: 60_000,
       timezone: '+00:00', supportBigNumbers: true, dateStrings: true, jsonStrings: true,
     });
     return this.pool;
   }
 
   async claim(input: { userId: string; mailId: number; orderId: string; at: Date }): Promise<ClaimBatchResult> {
-    const { userId, mailId, orderId, at } = input;
-    const params = [
-      at, orderId, at, mailId, userId, at,
-      mailId, orderId,
-      at, orderId, mailId, orderId,
-      mailId, userId,
-      userId,
-    ];
+    const params = [input.mailId, input.userId, input.orderId, input.at];
     for (let attempt = 1; ; attempt++) {
-      const conn: PoolConnection = await this.getPool().getConnection();
+      const conn = await this.connection();
       try {
-        const [results] = await conn.query(BATCH, params) as unknown as [unknown[]];
-        const update = results[1] as ResultSetHeader;
-        const mailRows = results[5] as RowDataPacket[];
-        const items = results[6] as RowDataPacket[];
+        const results = await query(conn, CALL, params);
+        const won = Number((results[0] as RowDataPacket[])[0]?.won) === 1;
+        const mailRow = (results[1] as RowDataPacket[])[0];
         const inventory: Record<string, number> = {};
-        for (const row of items) inventory[String(row.item)] = Number(row.amount);
-        return { won: update.affectedRows === 1, mailRow: mailRows[0], inventory };
+        for (const row of results[2] as RowDataPacket[]) inventory[String(row.item)] = Number(row.amount);
+        return { won, mail: mailRow ? mailFromRow(mailRow) : undefined, inventory };
       } catch (err) {
-        // A failed statement leaves the batch's transaction open on this connection.
-        await conn.query('rollback').catch(() => undefined);
+        // A statement that failed inside the procedure can leave its transaction open.
+        await query(conn, 'rollback', []).catch(() => undefined);
         if (!RETRYABLE.has((err as { errno?: number }).errno ?? 0) || attempt >= 3) throw err;
       } finally {
         conn.release();
@@ -88,8 +85,17 @@ export class MysqlClaimBatch {
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool?.end();
-    this.pool = undefined;
+  private connection(): Promise<PoolConnection> {
+    return new Promise((resolve, reject) => this.getPool().getConnection((err, conn) => (err ? reject(err) : resolve(conn))));
   }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
+  }
+}
+
+function query(conn: PoolConnection, sql: string, params: unknown[]): Promise<unknown[]> {
+  return new Promise((resolve, reject) => conn.query(sql, params, (err, results) => (err ? reject(err) : resolve(results as unknown[]))));
 }

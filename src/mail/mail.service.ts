@@ -215,8 +215,8 @@ export class MailService {
     const now = this.clock.now();
     const orderId = this.ids.next();
     const result = await batch.claim({ userId, mailId, orderId, at: new Date(now) });
-    if (!result.mailRow) throw new AppError('NOT_FOUND', 'mail not found');
-    const mail = this.em().map(Mail, result.mailRow) as IMail;
+    const mail = result.mail;
+    if (!mail) throw new AppError('NOT_FOUND', 'mail not found');
     if (!result.won) {
       if (mail.claimedAt) throw this.alreadyClaimed();
       if (!mail.attachments?.length) throw new AppError('CONFLICT', 'mail: has no attachments to claim');

@@ -100,21 +100,52 @@ declare global {
   namespace Express {
     interface Request {
       id: string;
+      /** The request's logger, with reqId and whatever `addLogBindings` added; made on first use. */
       log: Logger;
       ip_: string;
     }
   }
 }
 
+const LOG = Symbol('request logger');
+const BINDINGS = Symbol('request log bindings');
+type LazyLog = { [LOG]?: Logger; [BINDINGS]: Record<string, unknown> };
+
+/**
+ * `req.log` as an accessor on the request prototype: most requests never log, and a pino child
+ * (bindings serialized, redaction set up) is a measurable part of a cheap request's cost.
+ */
+function installLazyLog(proto: object, logger: Logger): void {
+  if (Object.getOwnPropertyDescriptor(proto, 'log')) return;
+  Object.defineProperty(proto, 'log', {
+    configurable: true,
+    get(this: LazyLog) {
+      return (this[LOG] ??= logger.child(this[BINDINGS] ?? {}));
+    },
+    set(this: LazyLog, value: Logger) {
+      this[LOG] = value;
+    },
+  });
+}
+
+/** Adds bindings (userId, admin...) to the request's logger, without making it if unused so far. */
+export function addLogBindings(req: Request, bindings: Record<string, unknown>): void {
+  const r = req as unknown as LazyLog;
+  if (r[LOG]) r[LOG] = r[LOG].child(bindings);
+  else Object.assign(r[BINDINGS], bindings);
+}
+
 export function requestContext(logger: Logger, trustProxyHops: number): RequestHandler {
   return (req, res, next) => {
+    installLazyLog(Object.getPrototypeOf(req), logger);
     const incoming = req.headers['x-request-id'];
     req.id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.id);
     req.ip_ = clientIp(req, trustProxyHops);
-    req.log = logger.child({ reqId: req.id });
+    (req as unknown as LazyLog)[BINDINGS] = { reqId: req.id };
     // One line per request at debug (the path only: a query may carry ?access_token=); the parsed
     // body at trace, as a top-level `body` so the redaction paths censor its secret fields.
+    if (!logger.isLevelEnabled('debug')) return next();
     const started = performance.now();
     res.on('finish', () => {
       if (!req.log.isLevelEnabled('debug')) return;
