@@ -70,11 +70,9 @@ export class MysqlClaimBatch {
       const conn = await this.connection();
       try {
         const results = await query(conn, CALL, params);
-        const won = Number((results[0] as RowDataPacket[])[0]?.won) === 1;
-        const mailRow = (results[1] as RowDataPacket[])[0];
-        const inventory: Record<string, number> = {};
-        for (const row of results[2] as RowDataPacket[]) inventory[String(row.item)] = Number(row.amount);
-        return { won, mail: mailRow ? mailFromRow(mailRow) : undefined, inventory };
+        const row = (results[0] as RowDataPacket[])[0];
+        if (!row) return { won: false, inventory: {} };
+        return { won: Number(row.won) === 1, mail: mailFromRow(row), inventory: row.inventory ? JSON.parse(row.inventory) : {} };
       } catch (err) {
         // A statement that failed inside the procedure can leave its transaction open.
         await query(conn, 'rollback', []).catch(() => undefined);
