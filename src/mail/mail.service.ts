@@ -366,12 +366,19 @@ export class MailService {
     if (!pending.length) return 0;
     const now = this.clock.now();
     const inserted = await this.deliver(userId, [], async (tx) => {
-      // Under the mailbox lock: the watermark read here is the one every concurrent reader sees next.
-      const [row] = await tx.execute<{ last_global_mail_id: number | string }[]>('select last_global_mail_id from game_users where user_id = ?', [userId]);
-      const watermark = Number(row?.last_global_mail_id ?? 0);
-      const fresh = pending.filter((g) => g.id > watermark);
-      if (!fresh.length) return [];
-      await tx.nativeUpdate(GameUser, { userId }, { lastGlobalMailId: fresh[fresh.length - 1]!.id });
+      // Under the mailbox lock: the watermark moved here is the one every concurrent reader sees
+      // next. Usually no one moved it since it was read above, and one conditional update says so.
+      const top = pending[pending.length - 1]!.id;
+      const moved = await tx.execute<{ affectedRows: number }>(
+        'update game_users set last_global_mail_id = ? where user_id = ? and last_global_mail_id = ?', [top, userId, gameUser.lastGlobalMailId], 'run');
+      let fresh = pending;
+      if (moved.affectedRows !== 1) {
+        const [row] = await tx.execute<{ last_global_mail_id: number | string }[]>('select last_global_mail_id from game_users where user_id = ?', [userId]);
+        const watermark = Number(row?.last_global_mail_id ?? 0);
+        fresh = pending.filter((g) => g.id > watermark);
+        if (!fresh.length) return [];
+        await tx.nativeUpdate(GameUser, { userId }, { lastGlobalMailId: fresh[fresh.length - 1]!.id });
+      }
       return fresh
         .filter((g) => g.createdAt.getTime() >= gameUser.joinedAt.getTime() && !isExpired(g, now))
         .map((g): NewMail => ({
@@ -412,9 +419,13 @@ export class MailService {
       const batch = [...mails, ...(more ? await more(tx) : [])];
       if (!batch.length) return [];
       const now = this.clock.now();
+      // Inserts happen only under this lock and deletes only shrink the mailbox: when the batch fits
+      // under the cap, the stored mails need not be read at all.
+      const [counted] = await tx.execute<{ n: number | string }[]>('select count(*) as n from mails where user_id = ?', [userId]);
+      const fits = Number(counted?.n ?? 0) + batch.length <= this.config.mailStored;
       // A plain read (no gap locks: locking reads of neighbouring mailboxes deadlock on MariaDB). Only
       // claims change a stored mail concurrently; the DELETE ... RETURNING below reports the truth.
-      const stored = await tx.find(Mail, { userId }, {
+      const stored = fits ? [] : await tx.find(Mail, { userId }, {
         fields: ['id', 'createdAt', 'claimedAt', 'expiresAt', 'attachments', 'title', 'senderKind', 'globalMailId'],
       });
       const box = stored.map((m) => ({ id: m.id, createdAt: m.createdAt, pending: hasPendingRewards(m, now), mail: m }));
