@@ -5,7 +5,8 @@
 import http from 'node:http';
 import express from 'express';
 import { Server, LocalPresence, type Presence } from '@colyseus/core';
-import { WebSocketTransport } from '@colyseus/ws-transport';
+import type { WebSocketTransport } from '@colyseus/ws-transport';
+import { createTransport } from './rooms/transport.ts';
 import type { Config } from './src/platform/config.ts';
 import { OffsetClock, SystemClock, type Clock } from './src/platform/clock.ts';
 import { openDatabase, type Database } from './src/platform/db.ts';
@@ -166,10 +167,14 @@ export interface Arena {
   shutdown(reason: string): Promise<void>;
 }
 
-export function createArena(services: Services): Arena {
+/**
+ * The server around the services: HTTP routes, Colyseus rooms and the lifecycle. `transport` makes
+ * the WebSocket transport (by default Colyseus's, with writes coalesced per turn: rooms/transport.ts).
+ */
+export function createArena(services: Services, opts: { transport?: (server: http.Server) => WebSocketTransport } = {}): Arena {
   const { config, logger, metrics, lifecycle } = services;
   const httpServer = http.createServer();
-  const transport = new WebSocketTransport({ server: httpServer, maxPayload: 4 * 1024 });
+  const transport = (opts.transport ?? createTransport)(httpServer);
   const server = new Server({
     transport,
     presence: services.presence,

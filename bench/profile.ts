@@ -13,6 +13,10 @@ export function profileOnRequest(label: string): void {
   session?.connect();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   process.on('message', async (m: any) => {
+    if (m?.type === 'heap') {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ type: 'heap', heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576) });
+    }
     if (m?.type === 'profile-start') {
       loop.reset();
       loop.enable();

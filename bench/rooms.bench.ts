@@ -6,21 +6,23 @@
  * the ratios, and as the last line one JSON object with the figures, the targets and "pass".
  * The machine is shared: figures are indicative.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const CCU = Number(process.env.BENCH_CCU ?? 1000);
 const LOADGENS = Number(process.env.BENCH_LOADGENS ?? 2);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 5000);
-const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20000);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 10000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const DB = process.env.BENCH_DB === 'sqlite' ? 'sqlite' : 'mysql';
 const here = import.meta.dirname;
 const CLK_TCK = 100;
 
 function startProcess(file: string, env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = fork(path.join(here, file), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const proc = fork(path.join(here, file), [], { execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? 'inherit' : 'ignore', 'pipe', 'ipc'] });
   // forward the server's stderr, minus the dev SMS provider's code lines of the user registration
   proc.stderr!.on('data', (chunk: Buffer) => {
     const text = chunk.toString().split('\n').filter((l) => l && !l.startsWith('[dev-sms]')).join('\n');
@@ -39,10 +41,27 @@ function startProcess(file: string, env: Record<string, string>): Promise<{ proc
   });
 }
 
+/** BENCH_PIN=1: the server alone on core 0, everything else of the bench on the other cores. */
+const PIN = process.env.BENCH_PIN === '1' && availableParallelism() > 1;
+function pin(pid: number, cpus: string): void {
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+}
+
+/** The pid of the local MariaDB/MySQL server, when one runs on this machine (its CPU is shown too). */
+function databasePid(): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (/^(mariadbd|mysqld)$/.test(readFileSync(`/proc/${d}/comm`, 'utf8').trim())) return Number(d);
+    } catch { /* gone */ }
+  }
+  return undefined;
 }
 
 function rssMb(pid: number): number {
@@ -74,11 +93,13 @@ async function register(url: string, n: number): Promise<string[]> {
   return tokens;
 }
 
-interface Result { cpuPct: number; rssMb: number; p50: number; p99: number; loopDelayP99Ms: number; loopDelayMaxMs: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
+interface Result { rtts?: number[]; cpuPct: number; loadgenCpuPct: number; databaseCpuPct: number | null; rssMb: number; p50: number; p99: number; loopDelayP99Ms: number; loopDelayMaxMs: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
 
 async function load(label: string, url: string, server: ChildProcess, tokens: (string | null)[]): Promise<Result> {
   const pid = server.pid!;
   const gens = Array.from({ length: LOADGENS }, () => fork(path.join(here, 'rooms.loadgen.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  for (const g of gens) pin(g.pid!, `1-${availableParallelism() - 1}`);
+  pin(pid, '0');
   const per = Math.ceil(tokens.length / LOADGENS);
   const once = (gen: ChildProcess, type: string) => new Promise<any>((resolve) => {
     const on = (m: any) => {
@@ -101,10 +122,15 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   for (const g of gens) g.send({ type: 'start', warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   server.send({ type: 'profile-start' });
-  const c0 = cpuTicks(pid);
+  const dbPid = databasePid();
+  const ticks = () => ({ server: cpuTicks(pid), gens: gens.reduce((s, g) => s + cpuTicks(g.pid!), 0), db: dbPid ? cpuTicks(dbPid) : 0 });
+  const c0 = ticks();
   const w0 = performance.now();
   const results = await Promise.all(done);
-  const cpuPct = ((cpuTicks(pid) - c0) / CLK_TCK) / ((performance.now() - w0) / 1000) * 100;
+  const c1 = ticks();
+  const secs = (performance.now() - w0) / 1000;
+  const pctOf = (d: number) => Math.round((d / CLK_TCK / secs) * 1000) / 10;
+  const cpuPct = pctOf(c1.server - c0.server);
   const rss = rssMb(pid);
   const windowStats = new Promise<any>((resolve) => {
     const on = (m: any) => {
@@ -120,14 +146,36 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   await Promise.all(gens.map((g) => new Promise((r) => g.once('exit', r))));
   const rtts = results.flatMap((r) => r.rtts as number[]).sort((a, b) => a - b);
   const res: Result = {
-    cpuPct: Math.round(cpuPct * 10) / 10, rssMb: rss, loopDelayP99Ms: loop.loopP99Ms, loopDelayMaxMs: loop.loopMaxMs,
+    rtts,
+    cpuPct, loadgenCpuPct: pctOf(c1.gens - c0.gens), databaseCpuPct: dbPid ? pctOf(c1.db - c0.db) : null, rssMb: rss, loopDelayP99Ms: loop.loopP99Ms, loopDelayMaxMs: loop.loopMaxMs,
     p50: Math.round(percentile(rtts, 50) * 10) / 10, p99: Math.round(percentile(rtts, 99) * 10) / 10,
     samples: rtts.length, clients,
     closed: results.reduce((s, r) => s + r.closed, 0), rateLimited: results.reduce((s, r) => s + r.limited, 0),
     errors: results.reduce((s, r) => s + r.errors, 0) + connected.reduce((s, m) => s + m.errors, 0),
   };
-  console.log(`${label}: server CPU ${res.cpuPct}% of a core, RSS ${res.rssMb} MB, chat RTT p50 ${res.p50} ms p99 ${res.p99} ms, event-loop delay p99 ${res.loopDelayP99Ms} ms max ${res.loopDelayMaxMs} ms (${res.samples} samples, ${res.errors} errors, ${res.closed} clients closed and ${res.rateLimited} chats rate-limited while measuring)`);
+  report(label, res);
   return res;
+}
+
+function report(label: string, res: Result): void {
+  console.log(`${label}: server CPU ${res.cpuPct}% of a core (load generators ${res.loadgenCpuPct}%, database ${res.databaseCpuPct ?? '-'}%), RSS ${res.rssMb} MB, chat RTT p50 ${res.p50} ms p99 ${res.p99} ms, event-loop delay p99 ${res.loopDelayP99Ms} ms max ${res.loopDelayMaxMs} ms (${res.samples} samples, ${res.errors} errors, ${res.closed} clients closed and ${res.rateLimited} chats rate-limited while measuring)`);
+}
+
+/** The rounds of one side as one result: RTT samples pooled, CPU and loop figures averaged, counts summed. */
+function combine(rounds: Result[]): Result {
+  const rtts = rounds.flatMap((r) => r.rtts!).sort((a, b) => a - b);
+  const avg = (f: (r: Result) => number) => Math.round((rounds.reduce((s, r) => s + f(r), 0) / rounds.length) * 10) / 10;
+  const sum = (f: (r: Result) => number) => rounds.reduce((s, r) => s + f(r), 0);
+  const dbs = rounds.map((r) => r.databaseCpuPct).filter((x): x is number => x !== null);
+  return {
+    cpuPct: avg((r) => r.cpuPct), loadgenCpuPct: avg((r) => r.loadgenCpuPct),
+    databaseCpuPct: dbs.length ? Math.round((dbs.reduce((a, b) => a + b, 0) / dbs.length) * 10) / 10 : null,
+    rssMb: Math.max(...rounds.map((r) => r.rssMb)),
+    p50: Math.round(percentile(rtts, 50) * 10) / 10, p99: Math.round(percentile(rtts, 99) * 10) / 10,
+    loopDelayP99Ms: avg((r) => r.loopDelayP99Ms), loopDelayMaxMs: Math.max(...rounds.map((r) => r.loopDelayMaxMs)),
+    samples: rtts.length, clients: Math.min(...rounds.map((r) => r.clients)),
+    errors: sum((r) => r.errors), closed: sum((r) => r.closed), rateLimited: sum((r) => r.rateLimited),
+  };
 }
 
 async function stop(proc: ChildProcess): Promise<void> {
@@ -139,14 +187,11 @@ async function stop(proc: ChildProcess): Promise<void> {
 }
 
 const started = Date.now();
-console.log(`rooms bench: ${CCU} CCU, rooms of 8, chat 2/s + move 10 Hz per client, ${LOADGENS} load generators, warm-up ${WARMUP_MS} ms, measure ${MEASURE_MS} ms, database ${DB}`);
+console.log(`rooms bench: ${CCU} CCU, rooms of 8, chat 2/s + move 10 Hz per client, ${LOADGENS} load generators, ${ROUNDS} rounds per side (warm-up ${WARMUP_MS} ms, measure ${MEASURE_MS} ms), database ${DB}${PIN ? ', server pinned to core 0, the rest on the other cores' : ''}`);
 
-// (b) bare Colyseus, same run
+// Both servers up front; then ROUNDS alternating rounds (bare, ours, bare, ours...), each with fresh
+// clients, so that a drift of the shared machine's speed during the run weighs on both alike.
 const bare = await startProcess('rooms.bare.ts', {});
-const bareResult = await load('bare', `http://127.0.0.1:${bare.port}`, bare.proc, Array.from({ length: CCU }, () => null));
-await stop(bare.proc);
-
-// (a) ours
 // The production database by default (MariaDB: its engine's work is not in our process); BENCH_DB=sqlite
 // for the embedded one, whose engine runs on the server's own thread and is counted in its CPU.
 const dir = mkdtempSync(path.join(tmpdir(), 'arena-bench-rooms-'));
@@ -161,19 +206,38 @@ const ours = await startProcess('rooms.server.ts', {
 const r0 = Date.now();
 const tokens = await register(`http://127.0.0.1:${ours.port}`, CCU);
 console.log(`ours: ${CCU} users registered in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
-const oursResult = await load('ours', `http://127.0.0.1:${ours.port}`, ours.proc, tokens);
+const bareRounds: Result[] = [];
+const oursRounds: Result[] = [];
+for (let r = 1; r <= ROUNDS; r++) {
+  bareRounds.push(await load(`bare, round ${r}`, `http://127.0.0.1:${bare.port}`, bare.proc, Array.from({ length: CCU }, () => null)));
+  oursRounds.push(await load(`ours, round ${r}`, `http://127.0.0.1:${ours.port}`, ours.proc, tokens));
+  if (process.env.BENCH_DEBUG) {
+    await new Promise((res) => setTimeout(res, 3000));
+    for (const [label, proc] of [['bare', bare.proc], ['ours', ours.proc]] as const) {
+      const heap = new Promise<any>((res) => { const on = (m: any) => { if (m?.type === 'heap') { proc.off('message', on); res(m); } }; proc.on('message', on); });
+      proc.send({ type: 'heap' });
+      console.log(`${label}: heap used after a full GC ${(await heap).heapUsedMb} MB`);
+    }
+  }
+}
+await stop(bare.proc);
 await stop(ours.proc);
 rmSync(dir, { recursive: true, force: true });
 if (DB !== 'sqlite') {
   const { withMysqlServer, quoteIdent } = await import('../src/platform/db.ts');
   await withMysqlServer(mysqlServer, (sql) => sql(`drop database if exists ${quoteIdent(mysqlDb)}`)).catch(() => undefined);
 }
+const bareResult = combine(bareRounds);
+const oursResult = combine(oursRounds);
+report('bare, all rounds', bareResult);
+report('ours, all rounds', oursResult);
 
 const cpuRatio = Math.round((oursResult.cpuPct / bareResult.cpuPct) * 100) / 100;
 const p99Ratio = Math.round((oursResult.p99 / bareResult.p99) * 100) / 100;
 console.log(`ratios: CPU ${cpuRatio}x (target <= 1.15), chat p99 ${p99Ratio}x (target <= 1.2); run took ${Math.round((Date.now() - started) / 1000)} s; shared machine: indicative figures`);
 console.log(JSON.stringify({
-  bench: 'rooms', ccu: CCU, database: DB, ours: oursResult, bare: bareResult,
+  bench: 'rooms', ccu: CCU, database: DB, rounds: ROUNDS, pinned: PIN, ours: oursResult, bare: bareResult,
+  roundP99Ratios: oursRounds.map((o, i) => Math.round((o.p99 / bareRounds[i]!.p99) * 100) / 100),
   ratios: { cpu: cpuRatio, p99: p99Ratio }, target: { cpu: 1.15, p99: 1.2 },
   pass: cpuRatio <= 1.15 && p99Ratio <= 1.2 && oursResult.errors === 0 && oursResult.closed === 0 && oursResult.clients === CCU,
 }));

@@ -92,7 +92,8 @@ process.on('message', (msg: any) => {
   if (msg.type === 'setup') void connect(msg as Setup).then(() => process.send!({ type: 'connected', clients: rooms.length, errors }));
   if (msg.type === 'start') run(msg as Start);
   if (msg.type === 'stop') {
-    for (const r of rooms) try { r.connection.close(); } catch { /* closing */ }
-    setTimeout(() => process.exit(0), 200);
+    // A consented leave: a dropped seat would be held for the reconnection window into the next round.
+    for (const r of rooms) r.leave(true).catch(() => undefined);
+    setTimeout(() => process.exit(0), 1000);
   }
 });

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { WriteCoalescer } from '../../rooms/transport.ts';
+
+/**
+ * The transport's write coalescing on a real WebSocket pair: what a connection is sent in one turn
+ * leaves in one write, in order, and nothing is held past the turn.
+ */
+describe('rooms: WebSocket writes coalesced per event-loop turn', function () {
+  let httpServer: http.Server;
+  let wss: WebSocketServer;
+  let serverSide: Promise<WebSocket>;
+  let client: WebSocket;
+  let writes: { writev: number; write: number };
+
+  beforeEach(async () => {
+    httpServer = http.createServer();
+    wss = new WebSocketServer({ server: httpServer });
+    const coalescer = new WriteCoalescer();
+    serverSide = new Promise((resolve) => wss.on('connection', (ws) => {
+      coalescer.attach(ws);
+      // Count what reaches the socket's write paths (one call = one system call at most).
+      const socket = (ws as unknown as { _socket: Duplex & { _writev?: Function; _write: Function } })._socket;
+      writes = { writev: 0, write: 0 };
+      const writev = socket._writev!.bind(socket);
+      const write = socket._write.bind(socket);
+      socket._writev = (...args: unknown[]) => {
+        writes.writev++;
+        return writev(...args);
+      };
+      socket._write = (...args: unknown[]) => {
+        writes.write++;
+        return write(...args);
+      };
+      resolve(ws);
+    }));
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    client = new WebSocket(`ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`);
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+  });
+
+  afterEach(async () => {
+    client.terminate();
+    wss.close();
+    await new Promise((resolve) => httpServer.close(resolve));
+  });
+
+  const receive = (n: number) => new Promise<string[]>((resolve) => {
+    const got: string[] = [];
+    const on = (data: Buffer) => {
+      got.push(data.toString());
+      if (got.length === n) {
+        client.off('message', on);
+        resolve(got);
+      }
+    };
+    client.on('message', on);
+  });
+
+  it('sends the messages of one turn in one write, in order', async () => {
+    const ws = await serverSide;
+    const arriving = receive(20);
+    for (let i = 0; i < 20; i++) ws.send(`m${i}`);
+    assert.deepEqual(writes, { writev: 0, write: 0 }, 'nothing is written before the turn ends');
+    assert.deepEqual(await arriving, Array.from({ length: 20 }, (_, i) => `m${i}`));
+    assert.equal(writes.writev + writes.write, 1, `one write for the turn, got ${JSON.stringify(writes)}`);
+  });
+
+  it('flushes every turn: messages of later turns arrive too, one write per turn', async () => {
+    const ws = await serverSide;
+    const arriving = receive(9);
+    for (let turn = 0; turn < 3; turn++) {
+      for (let i = 0; i < 3; i++) ws.send(`t${turn}m${i}`);
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal((await arriving).join(','), 't0m0,t0m1,t0m2,t1m0,t1m1,t1m2,t2m0,t2m1,t2m2');
+    assert.equal(writes.writev + writes.write, 3, `one write per turn, got ${JSON.stringify(writes)}`);
+  });
+
+  it('still closes cleanly with the close frame after the queued messages', async () => {
+    const ws = await serverSide;
+    const arriving = receive(2);
+    const closed = new Promise<number>((resolve) => client.once('close', (code) => resolve(code)));
+    ws.send('last-1');
+    ws.send('last-2');
+    ws.close(4100, 'bye');
+    assert.deepEqual(await arriving, ['last-1', 'last-2']);
+    assert.equal(await closed, 4100);
+  });
+});
