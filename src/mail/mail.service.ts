@@ -125,7 +125,7 @@ export class MailService {
   constructor(deps: {
     em: () => EntityManager; clock: Clock; config: MailConfig; dialect: Dialect; ids: Snowflake;
     logs: LogService; bus: Bus; game: GameService; logger: Logger; metrics?: Pick<Metrics, 'mailClaims'>;
-    /** MySQL/MariaDB only: claims go through one multi-statement round trip on their own pool. */
+    /** MySQL/MariaDB only: claims are one call of the `mail_claim` procedure, on their own pool. */
     databaseUrl?: string;
   }) {
     if (deps.dialect === 'mysql' && deps.databaseUrl) this.claimBatch = new MysqlClaimBatch(deps.databaseUrl);
