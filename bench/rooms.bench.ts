@@ -2,8 +2,16 @@
  * npm run bench:rooms — our `game` room (a bench subclass adding x/y per player, with auth,
  * channels, online rows, validation, rate limits and the broadcast log) against a bare Colyseus
  * Room with the same state, each served by its own process and loaded the same way: rooms of 8,
- * every client chats 2/s and moves at 10 Hz. Prints server CPU and RSS, chat round-trip p50/p99,
+ * every client chats 2/s and moves at 10 Hz. Both servers start first; then BENCH_ROUNDS (2)
+ * alternating rounds, bare then ours, each with fresh clients from LOADGENS separate processes,
+ * so that a drift of the shared machine's speed weighs on both alike. Prints per round and pooled:
+ * server CPU and RSS (and the load generators' and the database's CPU), chat round-trip p50/p99,
  * the ratios, and as the last line one JSON object with the figures, the targets and "pass".
+ *
+ * Switches, for diagnosis only: BENCH_PIN=1 (server on core 0, the rest on the others),
+ * BENCH_NO_BROADCAST_LOG=1 and BENCH_STOCK_TRANSPORT=1 (A/B of ours without the broadcast log's
+ * writes, or with Colyseus's transport as shipped), BENCH_SERVER_NODE_ARGS (e.g. --trace-gc, with
+ * BENCH_SERVER_STDOUT=1), BENCH_DEBUG=1 (heap after a full GC between rounds; needs --expose-gc).
  * The machine is shared: figures are indicative.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
