@@ -41,10 +41,13 @@ begin
       json_object('orderId', p_order, 'source', v_source, 'mailId', cast(p_mail as char), 'items', json_extract(v_att, '$')));
   end if;
   commit;
-  -- One result set (column metadata is sent and parsed for each one): the mail row, the outcome
-  -- and the inventory as a JSON object.
-  select id, user_id, sender_kind, sender_id, sender_name, title, body, attachments, created_at, read_at, claimed_at, expires_at, global_mail_id,
-      v_won as won, (select json_objectagg(item, amount) from game_items where user_id = p_user) as inventory
+  -- One result set of one column (each column's metadata is sent and parsed on every call): the
+  -- mail, the outcome and the inventory as one JSON object.
+  select json_object('won', v_won, 'id', id, 'user_id', user_id, 'sender_kind', sender_kind, 'sender_id', sender_id,
+      'sender_name', sender_name, 'title', title, 'body', body, 'attachments', json_extract(attachments, '$'),
+      'created_at', created_at, 'read_at', read_at, 'claimed_at', claimed_at, 'claim_order_id', claim_order_id, 'expires_at', expires_at,
+      'global_mail_id', global_mail_id,
+      'inventory', (select json_objectagg(item, amount) from game_items where user_id = p_user)) as claim
     from mails where id = p_mail and user_id = p_user;
 end;`);
   }

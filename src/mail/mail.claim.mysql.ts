@@ -4,7 +4,7 @@ import type { Attachment, IMail } from './mail.entities.ts';
 /**
  * The mail claim on MySQL/MariaDB: ONE round trip to the stored procedure `mail_claim` (migration
  * Migration20261127100000_mail_claim_procedure), which claims, grants and writes the order-log row
- * in one transaction and answers with the outcome, the mail and the inventory.
+ * in one transaction and answers with the outcome, the mail and the inventory in one JSON value.
  *
  * Why: a claim is seven statements; as separate calls on a loaded server each round trip costs
  * about a millisecond of waiting, and sent as one multi-statement batch MariaDB parsed all seven on
@@ -24,23 +24,32 @@ export interface ClaimBatchResult {
   inventory: Record<string, number>;
 }
 
-/** A `mails` row as this pool returns it (dates as UTC strings, JSON as text) → the entity's shape. */
-export function mailFromRow(row: RowDataPacket): IMail {
+/** The procedure's answer: the mail's columns (dates as UTC strings), `won` and `inventory`. */
+interface ClaimAnswer {
+  won: number | string;
+  id: number; user_id: string; sender_kind: string; sender_id: string | null; sender_name: string | null;
+  title: string; body: string; attachments: Attachment[];
+  created_at: string; read_at: string | null; claimed_at: string | null; claim_order_id: string | null; expires_at: string | null;
+  global_mail_id: number | null;
+  inventory: Record<string, number> | null;
+}
+
+function mailOf(a: ClaimAnswer): IMail {
   return {
-    id: Number(row.id),
-    userId: String(row.user_id),
-    senderKind: String(row.sender_kind),
-    senderId: row.sender_id ?? null,
-    senderName: row.sender_name ?? null,
-    title: String(row.title),
-    body: String(row.body),
-    attachments: JSON.parse(row.attachments) as Attachment[],
-    createdAt: utc(row.created_at)!,
-    readAt: utc(row.read_at),
-    claimedAt: utc(row.claimed_at),
-    claimOrderId: row.claim_order_id ?? null,
-    expiresAt: utc(row.expires_at),
-    globalMailId: row.global_mail_id === null || row.global_mail_id === undefined ? null : Number(row.global_mail_id),
+    id: Number(a.id),
+    userId: String(a.user_id),
+    senderKind: a.sender_kind,
+    senderId: a.sender_id ?? null,
+    senderName: a.sender_name ?? null,
+    title: a.title,
+    body: a.body,
+    attachments: a.attachments ?? [],
+    createdAt: utc(a.created_at)!,
+    readAt: utc(a.read_at),
+    claimedAt: utc(a.claimed_at),
+    claimOrderId: a.claim_order_id ?? null,
+    expiresAt: utc(a.expires_at),
+    globalMailId: a.global_mail_id ?? null,
   } as IMail;
 }
 
@@ -72,7 +81,8 @@ export class MysqlClaimBatch {
         const results = await query(conn, CALL, params);
         const row = (results[0] as RowDataPacket[])[0];
         if (!row) return { won: false, inventory: {} };
-        return { won: Number(row.won) === 1, mail: mailFromRow(row), inventory: row.inventory ? JSON.parse(row.inventory) : {} };
+        const answer = JSON.parse(row.claim as string) as ClaimAnswer;
+        return { won: Number(answer.won) === 1, mail: mailOf(answer), inventory: answer.inventory ?? {} };
       } catch (err) {
         // A statement that failed inside the procedure can leave its transaction open.
         await query(conn, 'rollback', []).catch(() => undefined);
