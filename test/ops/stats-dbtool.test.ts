@@ -46,7 +46,10 @@ describe('analytics: daily stats from the rollup plus the live day', function ()
     const two = await server.api('GET', 'admin/stats?from=2031-03-10&to=2031-03-11', undefined, { token });
     assert.deepEqual(two.body.days.map((d: any) => [d.date, d.dau, d.registrations, d.logins]), [['2031-03-10', 2, 2, 3], ['2031-03-11', 1, 0, 1]]);
 
-    // proof that the finished day is read from the rollup row, not recomputed
+    // proof that a finished day is read from the rollup row, not recomputed. Two days later, so that
+    // 2031-03-10 is no longer "yesterday", which the job re-rolls on every run (late rows).
+    await server.setClock(Date.parse('2031-03-12T17:00:00Z'));
+    token = await adminToken(server);
     assert.equal((await server.api('PATCH', 'admin/db/DailyStat/2031-03-10', { dau: 42 }, { token })).status, 200);
     const patched = await server.api('GET', 'admin/stats?from=2031-03-10&to=2031-03-10', undefined, { token });
     assert.equal(patched.body.days[0].dau, 42);
@@ -54,9 +57,9 @@ describe('analytics: daily stats from the rollup plus the live day', function ()
     // default range: the last 30 days through today, no future days
     const recent = await server.api('GET', 'admin/stats', undefined, { token });
     assert.equal(recent.body.days.length, 30);
-    assert.equal(recent.body.days.at(-1).date, '2031-03-11');
-    const future = await server.api('GET', 'admin/stats?from=2031-03-11&to=2031-04-01', undefined, { token });
-    assert.deepEqual(future.body.days.map((d: any) => d.date), ['2031-03-11']);
+    assert.equal(recent.body.days.at(-1).date, '2031-03-13');
+    const future = await server.api('GET', 'admin/stats?from=2031-03-13&to=2031-04-01', undefined, { token });
+    assert.deepEqual(future.body.days.map((d: any) => d.date), ['2031-03-13']);
   });
 
   it('validates the dates', async () => {
