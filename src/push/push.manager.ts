@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Bus } from '../platform/bus.ts';
 import type { Channel, ChannelRegistry } from '../platform/channels.ts';
@@ -68,6 +69,8 @@ export class PushManager implements StreamSource {
   private readonly offs: (() => void)[] = [];
   private running = false;
   private readonly changeListeners = new Set<() => unknown>();
+  /** Tags this process's `push.changed` messages, which it has already applied when it sends them. */
+  private readonly origin = randomUUID();
 
   constructor(deps: PushManagerDeps) {
     this.d = deps;
@@ -77,7 +80,9 @@ export class PushManager implements StreamSource {
   start(): Promise<void> {
     this.running = true;
     this.offs.push(this.d.bus.subscribe(DELIVER, (m) => this.deliverLocal(m as PushMessage)));
-    this.offs.push(this.d.bus.subscribe(CHANGED, () => void this.changedHere()));
+    this.offs.push(this.d.bus.subscribe(CHANGED, (m) => {
+      if ((m as { origin?: string })?.origin !== this.origin) void this.changedHere();
+    }));
     this.offs.push(this.d.channels.onOpened((c) => void this.channelOpened(c)));
     const every = (ms: number, fn: () => unknown) => {
       const t = setInterval(() => {
@@ -105,10 +110,13 @@ export class PushManager implements StreamSource {
     this.changeListeners.add(listener);
   }
 
-  /** Tells every process (this one included) that templates, triggers or messages changed. */
+  /**
+   * Templates, triggers or messages changed: applied here before this returns (so the admin's next
+   * request already sees it), then told to every other process.
+   */
   async announceChange(): Promise<void> {
-    await this.reloadCache();
-    await this.d.bus.publish(CHANGED, {});
+    await this.changedHere();
+    await this.d.bus.publish(CHANGED, { origin: this.origin });
   }
 
   private async changedHere(): Promise<void> {

@@ -157,7 +157,6 @@ export class PushService {
       lastFiredAt: null,
     };
     await em.insert(PushTrigger, row as never);
-    this.d.triggers.invalidate();
     await this.d.push.announceChange();
     if (firstFire && firstFire.getTime() <= now) void this.d.triggers.scan();
     return triggerJson(row as unknown as IPushTrigger);
@@ -181,7 +180,6 @@ export class PushService {
     if (!t.cancelledAt) {
       await em.nativeUpdate(PushTrigger, { id, cancelledAt: null }, { cancelledAt: now, nextFireAt: null });
       await em.nativeUpdate(SentMessage, { triggerId: id, expiresAt: { $gt: now } }, { expiresAt: now });
-      this.d.triggers.invalidate();
       await this.d.push.announceChange();
     }
     const after = triggerJson((await this.d.em().findOne(PushTrigger, { id }))!);

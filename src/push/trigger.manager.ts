@@ -59,7 +59,8 @@ export class TriggerManager {
   private scanning = false;
   /**
    * Active triggers per event: events come with every login, triggers change only by admin action.
-   * Dropped at once on a change (this process directly, others through `push.changed`); the TTL
+   * Dropped at once on a change (PushManager.onChanged: this process before the admin call returns,
+   * the others through `push.changed`); the TTL
    * only bounds staleness if such a message were lost.
    */
   private readonly byEvent = new Map<EventName, { at: number; triggers: IPushTrigger[] }>();
