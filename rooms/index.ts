@@ -4,7 +4,6 @@ import { LobbyService, type RoomListing } from '../src/lobby/lobby.service.ts';
 import { createLobbyRoom } from './lobby.room.ts';
 import { createGameRoom } from './game.room.ts';
 import { createTicTacToeRoom } from './tictactoe.room.ts';
-import { User } from '../src/accounts/accounts.entities.ts';
 
 export { createGameRoom } from './game.room.ts';
 
@@ -43,12 +42,7 @@ function clearRoomsForMaintenance(services: Services): void {
     void (async () => {
       const inRooms = services.channels.ofKind('lobby').concat(services.channels.ofKind('game'));
       if (!inRooms.length) return;
-      const userIds = [...new Set(inRooms.map((c) => c.userId))];
-      const whitelisted = new Set<string>();
-      for (let i = 0; i < userIds.length; i += 500) {
-        const rows = await services.db.em().find(User, { id: { $in: userIds.slice(i, i + 500) }, whitelisted: true }, { fields: ['id'] });
-        for (const r of rows) whitelisted.add(r.id);
-      }
+      const whitelisted = await services.accounts.whitelistedAmong(inRooms.map((c) => c.userId));
       for (const c of inRooms) if (!whitelisted.has(c.userId)) c.kick('maintenance');
     })().catch((err) => services.logger.error({ err, module: 'rooms' }, 'maintenance room clearing failed'));
   });

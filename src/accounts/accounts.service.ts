@@ -394,6 +394,17 @@ export class AccountService {
 
   private maintenanceCache?: { at: number; value: { enabled: boolean; message: string } };
 
+  /** Which of these users are on the maintenance whitelist (asked in pages of 500 ids). */
+  async whitelistedAmong(userIds: string[]): Promise<Set<string>> {
+    const ids = [...new Set(userIds)];
+    const whitelisted = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.em().find(User, { id: { $in: ids.slice(i, i + 500) }, whitelisted: true }, { fields: ['id'] });
+      for (const r of rows) whitelisted.add(r.id);
+    }
+    return whitelisted;
+  }
+
   /**
    * May this user play now? Throws BANNED (an active ban), MAINTENANCE (maintenance on and not
    * whitelisted) or UNAUTHENTICATED (closed account). Used by login, refresh and room joins.
