@@ -11,12 +11,10 @@ export { createGameRoom } from './game.room.ts';
 export function createLobbyService(services: Services): LobbyService {
   return new LobbyService({
     em: services.db.em,
-    clock: services.clock,
     listRooms: async () => (await matchMaker.query({})) as unknown as RoomListing[],
-    countOnline: () => services.online.countOnline(),
+    online: services.online,
     localProcessId: () => matchMaker.processId,
     localAddress: () => services.publicAddress(),
-    onlineStaleS: services.config.onlineStaleS,
   });
 }
 

@@ -85,8 +85,18 @@ export class OnlineService {
     return this.em().nativeUpdate(OnlineUser, { offlineAt: null, lastSeenAt: { $lt: cutoff } }, { offlineAt: this.now(), inLobby: false, roomId: null });
   }
 
+  /** Up to `limit` distinct online users, earliest connection first. */
+  async firstOnline(limit: number): Promise<string[]> {
+    const rows = await this.em().find(OnlineUser, this.liveWhere(), { orderBy: { connectedAt: 'asc' }, limit: limit * 2, fields: ['sessionId', 'userId'] });
+    return [...new Set(rows.map((r) => r.userId))].slice(0, limit);
+  }
+
+  /** Rows touched within ONLINE_STALE_S and not closed: the players online now. */
+  private liveWhere() {
+    return { offlineAt: null, lastSeenAt: { $gte: new Date(this.clock.now() - this.staleMs) } };
+  }
+
   async countOnline(): Promise<number> {
-    const cutoff = new Date(this.clock.now() - this.staleMs);
-    return this.em().count(OnlineUser, { offlineAt: null, lastSeenAt: { $gte: cutoff } });
+    return this.em().count(OnlineUser, this.liveWhere());
   }
 }

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import type { Clock } from '../platform/clock.ts';
-import { OnlineUser, User } from '../accounts/accounts.entities.ts';
+import { User } from '../accounts/accounts.entities.ts';
 
 /** A room as the matchmaker lists it (Colyseus IRoomCache, the fields we read). */
 export interface RoomListing {
@@ -49,32 +48,26 @@ export interface OnlinePage {
  */
 export class LobbyService {
   private readonly em: () => EntityManager;
-  private readonly clock: Clock;
   private readonly listRooms: () => Promise<RoomListing[]>;
-  private readonly countOnlineRows: () => Promise<number>;
+  private readonly online: { countOnline(): Promise<number>; firstOnline(limit: number): Promise<string[]> };
   private readonly localProcessId: () => string | undefined;
   private readonly localAddress: () => string;
-  private readonly staleMs: number;
   private readonly lobbyRoomName: string;
 
   constructor(deps: {
     em: () => EntityManager;
-    clock: Clock;
     listRooms: () => Promise<RoomListing[]>;
-    /** Live `online_user` rows (OnlineService.countOnline). */
-    countOnline: () => Promise<number>;
+    /** Who is online (OnlineService: the live `online_user` rows). */
+    online: { countOnline(): Promise<number>; firstOnline(limit: number): Promise<string[]> };
     localProcessId: () => string | undefined;
     localAddress: () => string;
-    onlineStaleS: number;
     lobbyRoomName?: string;
   }) {
     this.em = deps.em;
-    this.clock = deps.clock;
     this.listRooms = deps.listRooms;
-    this.countOnlineRows = deps.countOnline;
+    this.online = deps.online;
     this.localProcessId = deps.localProcessId;
     this.localAddress = deps.localAddress;
-    this.staleMs = deps.onlineStaleS * 1000;
     this.lobbyRoomName = deps.lobbyRoomName ?? 'lobby';
   }
 
@@ -120,23 +113,14 @@ export class LobbyService {
   }
 
   countOnline(): Promise<number> {
-    return this.countOnlineRows();
+    return this.online.countOnline();
   }
 
   /** The count and the first page of online players (by connection time), with their names. */
   async onlinePage(limit = 20): Promise<OnlinePage> {
-    const em = this.em();
-    const [count, rows] = await Promise.all([
-      this.countOnlineRows(),
-      em.find(OnlineUser, this.liveWhere(), { orderBy: { connectedAt: 'asc' }, limit: limit * 2, fields: ['sessionId', 'userId'] }),
-    ]);
-    const ids = [...new Set(rows.map((r) => r.userId))].slice(0, limit);
-    const users = ids.length ? await em.find(User, { id: { $in: ids } }, { fields: ['id', 'name'] }) : [];
+    const [count, ids] = await Promise.all([this.online.countOnline(), this.online.firstOnline(limit)]);
+    const users = ids.length ? await this.em().find(User, { id: { $in: ids } }, { fields: ['id', 'name'] }) : [];
     const names = new Map(users.map((u) => [u.id, u.name]));
     return { count, players: ids.map((userId) => ({ userId, name: names.get(userId) ?? '' })) };
-  }
-
-  private liveWhere() {
-    return { offlineAt: null, lastSeenAt: { $gte: new Date(this.clock.now() - this.staleMs) } };
   }
 }
