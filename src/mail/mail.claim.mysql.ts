@@ -18,7 +18,7 @@ import type { Attachment, IMail } from './mail.entities.ts';
 const CALL = 'call mail_claim(?, ?, ?, ?)';
 const RETRYABLE = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
 
-export interface ClaimBatchResult {
+export interface ClaimResult {
   won: boolean;
   mail?: IMail;
   inventory: Record<string, number>;
@@ -57,7 +57,7 @@ function utc(value: string | null | undefined): Date | null {
   return value ? new Date(`${value.replace(' ', 'T')}Z`) : null;
 }
 
-export class MysqlClaimBatch {
+export class MysqlClaimCall {
   private pool?: Pool;
   private readonly url: string;
 
@@ -73,7 +73,7 @@ export class MysqlClaimBatch {
     return this.pool;
   }
 
-  async claim(input: { userId: string; mailId: number; orderId: string; at: Date }): Promise<ClaimBatchResult> {
+  async claim(input: { userId: string; mailId: number; orderId: string; at: Date }): Promise<ClaimResult> {
     const params = [input.mailId, input.userId, input.orderId, input.at];
     for (let attempt = 1; ; attempt++) {
       const conn = await this.connection();

@@ -11,7 +11,7 @@ import type { LogService } from '../logs/logs.service.ts';
 import { ServerSetting, User } from '../accounts/accounts.entities.ts';
 import { GameUser } from '../game/game.entities.ts';
 import type { GameService, Inventory } from '../game/game.service.ts';
-import { MysqlClaimBatch } from './mail.claim.mysql.ts';
+import { MysqlClaimCall } from './mail.claim.mysql.ts';
 import { GlobalMail, Mail, type Attachment, type IMail, type SenderKind } from './mail.entities.ts';
 
 /**
@@ -120,7 +120,7 @@ export class MailService {
   private readonly game: GameService;
   private readonly logger: Logger;
   private readonly metrics?: Pick<Metrics, 'mailClaims'>;
-  private readonly claimBatch?: MysqlClaimBatch;
+  private readonly claimCall?: MysqlClaimCall;
 
   constructor(deps: {
     em: () => EntityManager; clock: Clock; config: MailConfig; dialect: Dialect; ids: Snowflake;
@@ -128,7 +128,7 @@ export class MailService {
     /** MySQL/MariaDB only: claims are one call of the `mail_claim` procedure, on their own pool. */
     databaseUrl?: string;
   }) {
-    if (deps.dialect === 'mysql' && deps.databaseUrl) this.claimBatch = new MysqlClaimBatch(deps.databaseUrl);
+    if (deps.dialect === 'mysql' && deps.databaseUrl) this.claimCall = new MysqlClaimCall(deps.databaseUrl);
     this.metrics = deps.metrics;
     this.em = deps.em;
     this.clock = deps.clock;
@@ -169,18 +169,17 @@ export class MailService {
    * concurrency), and the grant and the order-log row commit or roll back with it.
    */
   async claim(userId: string, mailId: number): Promise<{ mail: MailJson; granted: Attachment[]; inventory: Inventory }> {
-    if (this.claimBatch) return this.claimInOneRoundTrip(this.claimBatch, userId, mailId);
+    if (this.claimCall) return this.claimInOneRoundTrip(this.claimCall, userId, mailId);
     // The hot path of the mailbox: raw statements (no entity queries or change tracking): read;
     // begin, conditional update, grant, order row, commit; inventory. (SQLite runs in-process, so
-    // round trips cost little there; MySQL sends all of it at once, see MysqlClaimBatch.)
+    // round trips cost little there; MySQL sends all of it at once, see MysqlClaimCall.)
     const em = this.em();
     const [row] = await em.execute('select * from mails where id = ? and user_id = ?', [mailId, userId]);
     if (!row) throw new AppError('NOT_FOUND', 'mail not found');
     const mail = em.map(Mail, row) as IMail;
-    if (mail.claimedAt) throw this.alreadyClaimed();
-    if (!mail.attachments?.length) throw new AppError('CONFLICT', 'mail: has no attachments to claim');
     const now = this.clock.now();
-    if (isExpired(mail, now)) throw new AppError('CONFLICT', `mail: expired at ${mail.expiresAt!.toISOString()}; rewards can no longer be claimed`);
+    const refused = this.refusal(mail, now);
+    if (refused) throw refused;
     const at = new Date(now);
     const dbAt = em.getPlatform().processDateProperty(at);
     const orderId = this.ids.next();
@@ -200,8 +199,7 @@ export class MailService {
     if (!won) {
       const again = await this.em().findOne(Mail, { id: mailId, userId });
       if (!again) throw new AppError('NOT_FOUND', 'mail not found');
-      if (!again.claimedAt && isExpired(again, now)) throw new AppError('CONFLICT', 'mail: expired; rewards can no longer be claimed');
-      throw this.alreadyClaimed();
+      throw this.refusal(again, now) ?? this.alreadyClaimed();
     }
     this.metrics?.mailClaims.inc({ result: 'success' });
     const json = mailJson(mail);
@@ -211,25 +209,28 @@ export class MailService {
   }
 
   /** MySQL/MariaDB: the whole claim in one round trip; the outcome is read from what came back. */
-  private async claimInOneRoundTrip(batch: MysqlClaimBatch, userId: string, mailId: number) {
+  private async claimInOneRoundTrip(call: MysqlClaimCall, userId: string, mailId: number) {
     const now = this.clock.now();
     const orderId = this.ids.next();
-    const result = await batch.claim({ userId, mailId, orderId, at: new Date(now) });
+    const result = await call.claim({ userId, mailId, orderId, at: new Date(now) });
     const mail = result.mail;
     if (!mail) throw new AppError('NOT_FOUND', 'mail not found');
-    if (!result.won) {
-      if (mail.claimedAt) throw this.alreadyClaimed();
-      if (!mail.attachments?.length) throw new AppError('CONFLICT', 'mail: has no attachments to claim');
-      if (isExpired(mail, now)) throw new AppError('CONFLICT', `mail: expired at ${mail.expiresAt!.toISOString()}; rewards can no longer be claimed`);
-      throw this.alreadyClaimed();
-    }
+    if (!result.won) throw this.refusal(mail, now) ?? this.alreadyClaimed();
     this.metrics?.mailClaims.inc({ result: 'success' });
     return { mail: mailJson(mail), granted: mail.attachments, inventory: result.inventory };
   }
 
   /** Releases the claim pool (shutdown). */
   async close(): Promise<void> {
-    await this.claimBatch?.close();
+    await this.claimCall?.close();
+  }
+
+  /** Why this mail's rewards cannot be claimed now, if they cannot. */
+  private refusal(mail: IMail, now: number): AppError | undefined {
+    if (mail.claimedAt) return this.alreadyClaimed();
+    if (!mail.attachments?.length) return new AppError('CONFLICT', 'mail: has no attachments to claim');
+    if (isExpired(mail, now)) return new AppError('CONFLICT', `mail: expired at ${mail.expiresAt!.toISOString()}; rewards can no longer be claimed`);
+    return undefined;
   }
 
   private alreadyClaimed(): AppError {
