@@ -16,7 +16,8 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpuTicks, databasePid, percentile, rssKb } from './support/measure.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -53,33 +54,6 @@ function startProcess(file: string, env: Record<string, string>): Promise<{ proc
 const PIN = process.env.BENCH_PIN === '1' && availableParallelism() > 1;
 function pin(pid: number, cpus: string): void {
   if (PIN) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
-}
-
-/** The pid of the local MariaDB/MySQL server, when one runs on this machine (its CPU is shown too). */
-function databasePid(): number | undefined {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (/^(mariadbd|mysqld)$/.test(readFileSync(`/proc/${d}/comm`, 'utf8').trim())) return Number(d);
-    } catch { /* gone */ }
-  }
-  return undefined;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : 0;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function register(url: string, n: number): Promise<string[]> {
@@ -139,7 +113,7 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   const secs = (performance.now() - w0) / 1000;
   const pctOf = (d: number) => Math.round((d / CLK_TCK / secs) * 1000) / 10;
   const cpuPct = pctOf(c1.server - c0.server);
-  const rss = rssMb(pid);
+  const rss = Math.round(rssKb(pid) / 1024);
   const windowStats = new Promise<any>((resolve) => {
     const on = (m: any) => {
       if (m?.type !== 'window') return;
