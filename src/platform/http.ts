@@ -136,8 +136,10 @@ export function addLogBindings(req: Request, bindings: Record<string, unknown>):
 }
 
 export function requestContext(logger: Logger, trustProxyHops: number): RequestHandler {
+  let installedOn: object | undefined;
   return (req, res, next) => {
-    installLazyLog(Object.getPrototypeOf(req), logger);
+    const proto = Object.getPrototypeOf(req) as object;
+    if (installedOn !== proto) installLazyLog((installedOn = proto), logger);
     const incoming = req.headers['x-request-id'];
     req.id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.id);
