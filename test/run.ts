@@ -41,18 +41,23 @@ function mocha(env: Record<string, string>, label: string): Promise<number> {
   console.log(`\n=== ${label} ===`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let tail = '';
+    let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4000);
+      out += chunk.toString();
     });
     child.on('exit', (code) => {
-      // mocha's closing lines: "N passing", "N failing", "N pending"
-      const plain = tail.replace(/\u001b\[[0-9;]*m/g, '');
-      const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(plain)?.[1] ?? 0);
+      // mocha's closing lines: "N passing", "N failing", "N pending", then each failure in detail
+      const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
+      const summary = plain.lastIndexOf(' passing (');
+      const closing = summary >= 0 ? plain.slice(summary - 12) : plain.slice(-4000);
+      const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(closing)?.[1] ?? 0);
       totals.passed += count('passing');
       totals.failed += count('failing');
       totals.pending += count('pending');
+      const failing = /\d+ failing[\s\S]*/.exec(closing)?.[0];
+      // repeated at the very end, so that the tail of a long CI log names what failed
+      if (failing) failureDetails.push(`--- ${label}: ${failing.trim()}`);
       resolve(code ?? 1);
     });
   });
@@ -61,6 +66,7 @@ function mocha(env: Record<string, string>, label: string): Promise<number> {
 const totals = { passed: 0, failed: 0, pending: 0 };
 const skipped: string[] = [];
 const failures: string[] = [];
+const failureDetails: string[] = [];
 const redisUp = await reachable(redisUrl);
 if (!redisUp) skipped.push(`cluster suites (no Redis at ${redisUrl})`);
 const common = { TEST_REDIS_URL: redisUp ? redisUrl : '' };
@@ -77,6 +83,7 @@ if (wanted.includes('mysql')) {
 }
 
 console.log('');
+for (const d of failureDetails) console.log(`${d}\n`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.pending} skipped`);
 for (const s of skipped) console.log(`skipped: ${s}`);
 if (failures.length) console.log(`failed: ${failures.join(', ')}`);

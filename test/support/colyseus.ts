@@ -27,9 +27,20 @@ export class Recorder {
   private closeWaiters: ((code: number) => void)[] = [];
 
   readonly room: Room;
+  /** Resolves at the first full state (rejects after 5 s without one). */
+  readonly firstState: Promise<void>;
 
   constructor(room: Room) {
     this.room = room;
+    this.firstState = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no room state within 5000 ms of joining')), 5000);
+      timer.unref();
+      room.onStateChange.once(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.firstState.catch(() => {}); // only joinRoom awaits it
     room.onMessage('*', (type: string | number, message: unknown) => {
       const m = { type: String(type), message, at: Date.now() };
       this.messages.push(m);
@@ -96,7 +107,11 @@ export async function joinRoom(
 ): Promise<{ room: Room<any>; rec: Recorder; client: Client }> {
   const client = sdkClient(server, token);
   const room = await (client as any)[method](nameOrId, options) as Room<any>;
-  return { room, rec: new Recorder(room), client };
+  const rec = new Recorder(room);
+  // The join resolves on JOIN_ROOM; a room with schema state sends its full state only after the
+  // client's acknowledgement, so `room.state` is still empty here. Tests read it at once.
+  if (room.serializerId === 'schema') await rec.firstState;
+  return { room, rec, client };
 }
 
 /** Waits until `check()` is true (state sync, async effects), polling. */
