@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MikroORM, SqliteDriver, NodeSqliteDialect, type Options, type EntityManager } from '@mikro-orm/sql';
+import { MikroORM, AbstractSqlDriver, BaseSqliteConnection, SqlitePlatform, NodeSqliteDialect, type Configuration, type Options, type EntityManager } from '@mikro-orm/sql';
 import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from './logger.ts';
@@ -46,7 +46,7 @@ export function ormOptions(databaseUrl: string, logger?: Logger): Options {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return {
       ...common,
-      driver: SqliteDriver,
+      driver: NulSafeSqliteDriver,
       dbName: file,
       driverOptions: new NodeSqliteDialect(file),
       migrations: migrationOptions('sqlite'),
@@ -64,6 +64,29 @@ export function ormOptions(databaseUrl: string, logger?: Logger): Options {
     pool: { min: 1, max: 10 },
     timezone: '+00:00',
   } as Options;
+}
+
+/**
+ * MikroORM writes every parameter into the SQL text as a literal, and SQLite reads a statement's
+ * text only up to its first NUL character: a string holding U+0000 (a username "\u0000" on
+ * `POST /admin/login`, found by the error-contract property test) cut the statement short and
+ * failed with a 500. Such strings are written as concatenations with `char(0)` instead, so they are
+ * stored and compared exactly. (MySQL/MariaDB literals escape NUL as `\0` already.)
+ */
+class NulSafeSqlitePlatform extends SqlitePlatform {
+  override escape(value: unknown): string {
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      return `(${value.split('\u0000').map((part) => super.escape(part)).join(' || char(0) || ')})`;
+    }
+    return super.escape(value);
+  }
+}
+
+/** MikroORM's SqliteDriver (a constructor only) with the NUL-safe platform. */
+class NulSafeSqliteDriver extends AbstractSqlDriver<BaseSqliteConnection, SqlitePlatform> {
+  constructor(config: Configuration) {
+    super(config, new NulSafeSqlitePlatform(), BaseSqliteConnection, ['kysely']);
+  }
 }
 
 function migrationOptions(dialect: Dialect) {

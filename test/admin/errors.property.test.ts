@@ -147,6 +147,27 @@ describe('errors: every accounts and admin route keeps the error contract under 
     assert.match(broken.body.error.message, /^body: /);
   });
 
+  it('takes NUL characters in strings as plain input: refused, searched with or stored exactly', async () => {
+    // SQLite read statements only up to a NUL; MikroORM writes parameters into the SQL text.
+    const login = await server.api('POST', 'admin/login', { username: '\u0000', password: 'x' });
+    assert.equal(login.status, 401, login.text);
+    assert.equal(login.body.error.code, 'BAD_CREDENTIALS');
+    const search = await server.api('GET', 'admin/users?q=%00', undefined, { token: adminToken });
+    assert.equal(search.status, 200, search.text);
+    assert.ok(Array.isArray(search.body.users));
+    const byId = await server.api('GET', 'admin/users/a%00b', undefined, { token: adminToken });
+    assert.equal(byId.status, 400, byId.text);
+    assert.match(byId.body.error.message, /^id: /);
+    // Fresh users: the random runs above may have ended the shared user's session.
+    const [sender, recipient] = await Promise.all([registerUser(server), registerUser(server)]);
+    const body = 'before\u0000after';
+    const sent = await server.api('POST', 'mail', { to: recipient.id, title: 'nul', body }, { token: sender.accessToken });
+    assert.equal(sent.status, 201, sent.text);
+    const box = await server.api('GET', 'mail', undefined, { token: recipient.accessToken });
+    assert.equal(box.status, 200, box.text);
+    assert.equal(box.body.mails[0].body, body);
+  });
+
   it('answers 404 NOT_FOUND with the contract body to unknown routes', async () => {
     for (const [method, path] of [['GET', 'auth/nope'], ['POST', 'admin/users/1/nope'], ['GET', '/nowhere'], ['DELETE', 'auth/login']]) {
       const res = await server.api(method!, path!);
