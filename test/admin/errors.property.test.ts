@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { type TestServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
 import { startAccountsServer } from '../accounts/helpers.ts';
-import { ERROR_STATUS } from '../../src/platform/errors.ts';
+import { assertContract, bodyArb, contentType, headerSafe } from '../support/contract.ts';
 
 /**
  * The error contract under random input (API.md "Conventions"): whatever is thrown at an accounts
@@ -42,45 +42,6 @@ const routes: Route[] = [
   { method: 'GET', path: 'admin/maintenance', auth: 'admin', fields: [] },
   { method: 'PUT', path: 'admin/maintenance', auth: 'admin', fields: ['enabled', 'message'] },
 ];
-
-const CONTRACT_CODES = new Set(Object.keys(ERROR_STATUS));
-
-function assertContract(route: string, res: { status: number; body: any; text: string }): void {
-  assert.ok(res.status < 500, `${route} answered ${res.status}: ${res.text}`);
-  if (res.status < 400) return;
-  const body = res.body;
-  assert.ok(body && typeof body === 'object', `${route}: ${res.status} body is not JSON: ${res.text}`);
-  assert.deepEqual(Object.keys(body), ['error'], `${route}: ${res.text}`);
-  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message'], `${route}: ${res.text}`);
-  assert.ok(CONTRACT_CODES.has(body.error.code), `${route}: code ${body.error.code} is not in the contract`);
-  assert.equal(ERROR_STATUS[body.error.code as keyof typeof ERROR_STATUS], res.status, `${route}: ${res.text}`);
-  assert.equal(typeof body.error.message, 'string');
-  if (res.status === 400) assert.match(body.error.message, /^[^\s:]+: \S/, `${route}: a 400 must name the field: ${res.text}`);
-}
-
-/** Values that look like what a field wants, and values that do not. */
-const fieldValue = fc.oneof(
-  fc.jsonValue(),
-  fc.constantFrom('13900001111', '+8613900001111', '123456', '000000', 'register', 'reset', 'bind', 'wechat', 'password-123', 'x'.repeat(80), '\u0000', '2030-01-01T00:00:00Z', true, false, null),
-  fc.string({ maxLength: 40 }),
-);
-
-function bodyArb(fields: string[]) {
-  const known = fields.length
-    ? fc.dictionary(fc.constantFrom(...fields), fieldValue, { maxKeys: fields.length })
-    : fc.constant({});
-  return fc.oneof(
-    known.map((v) => ({ json: v as unknown })),
-    fc.jsonValue().map((v) => ({ json: v as unknown })),
-    fc.string({ maxLength: 60 }).map((raw) => ({ raw })),
-    fc.uint8Array({ maxLength: 60 }).map((bytes) => ({ raw: Buffer.from(bytes) })),
-    fc.constant({}),
-  );
-}
-
-const headerSafe = fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, '').trim());
-const contentType = fc.constantFrom(undefined, 'application/json', 'text/plain', 'application/json; charset=utf-8',
-  'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'garbage/###');
 
 describe('errors: every accounts and admin route keeps the error contract under random input', function () {
   this.timeout(600_000);

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { type TestServer } from '../support/server.ts';
+import { registerUser } from '../support/users.ts';
+import { startAccountsServer } from '../accounts/helpers.ts';
+import { z } from 'zod';
+import { assertContract, bodyArb, contentType, fieldValue, headerSafe, validFor } from '../support/contract.ts';
+import { allRouteDocs } from '../../src/ops/openapi.routes.ts';
+import type { RouteDoc } from '../../src/platform/openapi.ts';
+
+/**
+ * The error contract under random input on every other route of the API: mail, push, lobby, game,
+ * downloads, logs, analytics, the database tool and operations. The routes, their body fields and
+ * query keys come from the route documentation the OpenAPI document is built from, so a new route
+ * is covered without touching this test. (Accounts and admin-user routes have their own property
+ * test in test/admin/errors.property.test.ts.)
+ *
+ * Left out: `POST /admin/shutdown` (it stops the server under test; its refusals are tested in
+ * test/ops/server-admin.test.ts) and the SSE stream (tested in test/push).
+ *
+ * FC_RUNS sets the runs per route (40); FC_DEBUG=1 prints the statuses each route answered, to see
+ * how deep the runs got (a route that only ever answers 400 tests little behind its validation).
+ */
+
+const ownTest = /^\/(auth\/|me$|admin\/login$|admin\/users|admin\/maintenance)/;
+const excluded = new Set(['post /admin/shutdown', 'get /push/stream']);
+const routes = allRouteDocs.filter((r) => !ownTest.test(r.path) && !excluded.has(`${r.method} ${r.path}`));
+
+function keysOf(schema: RouteDoc['body']): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+describe('errors: every other API route keeps the error contract under random input', function () {
+  this.timeout(600_000);
+  let server: TestServer;
+  let userToken: string;
+  let adminToken: string;
+  let userId: string;
+
+  before(async () => {
+    server = await startAccountsServer();
+    const user = await registerUser(server);
+    userToken = user.accessToken;
+    userId = user.id;
+    adminToken = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+  });
+  afterEach(async () => {
+    // A random run may have switched the log level to something chatty.
+    await server.api('PUT', 'admin/log-level', { level: 'info' }, { token: adminToken });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('covers the documented routes', () => {
+    assert.ok(routes.length >= 30, `only ${routes.length} routes`);
+    for (const path of ['/mail/:id/claim', '/admin/mail', '/admin/push', '/admin/triggers', '/admin/logs/:kind', '/admin/db/:entity/:id', '/downloads/files/:path*']) {
+      assert.ok(routes.some((r) => r.path === path), `${path} is not covered`);
+    }
+  });
+
+  for (const route of routes) {
+    it(`${route.method.toUpperCase()} ${route.path}`, async () => {
+      const seen = new Set<number>();
+      // Values a field of these routes wants (scopes, kinds, items, ids), besides random ones.
+      const value = fc.oneof(
+        fieldValue,
+        fc.constantFrom('all', 'global', 'user', 'room', 'team', 'server', 'marquee', 'announcement', 'login', 'daily', 'weekly', 'monthly',
+          'once', 'trace', 'debug', 'info', 'users', 'mails', 'system', 'order', 'Hello {name}', -1, 0, 1, 1e12, 2 ** 63,
+          [{ item: 'gold', amount: 1 }], [{ item: 'gold', amount: -1 }], [{ item: '', amount: 1e30 }], { name: 'x' }, userId, [userId]),
+      );
+      const fields = keysOf(route.body);
+      // Mostly bodies validation accepts (every limit reached), so the service and the database
+      // behind it see the extremes; then the same with one field replaced; then anything at all.
+      const valid = route.body ? validFor(z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) as never) : fc.constant({});
+      const oneWrong = fields.length
+        ? fc.tuple(valid, fc.constantFrom(...fields), value).map(([o, k, v]) => ({ ...(o as object), [k]: v }))
+        : fc.dictionary(fc.string({ maxLength: 12 }), value, { maxKeys: 4 });
+      const body = fc.oneof(
+        { weight: 3, arbitrary: valid.map((json) => ({ json })) },
+        { weight: 1, arbitrary: oneWrong.map((json) => ({ json: json as unknown })) },
+        { weight: 1, arbitrary: bodyArb(fields) },
+      );
+      const token = fc.oneof(
+        { weight: 4, arbitrary: fc.constant(route.auth === 'admin' ? 'ADMIN' : route.auth === 'user' ? 'USER' : undefined) },
+        fc.constant(undefined),
+        fc.constant('000000'),
+        headerSafe,
+        fc.constant(route.auth === 'admin' ? 'ADMIN' : route.auth === 'user' ? 'USER' : undefined),
+        fc.constant(route.auth === 'admin' ? 'USER' : 'ADMIN'),
+      );
+      const param = fc.oneof(
+        fc.constantFrom('1', '0', '-1', '99999999999999999999999', 'users', 'mails', 'system', 'order', 'room', 'error', 'x', '..', '../package.json', '%2e%2e', userId),
+        fc.string({ maxLength: 30 }),
+        fc.stringMatching(/^\d{1,25}$/),
+      );
+      const queryKeys = keysOf(route.query);
+      const validQuery = route.query
+        ? (validFor(z.toJSONSchema(route.query, { io: 'input', unrepresentable: 'any' }) as never) as fc.Arbitrary<Record<string, unknown>>)
+            .map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])))
+        : fc.constant({});
+      const query = fc.oneof(
+        { weight: 3, arbitrary: validQuery },
+        { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(...queryKeys, 'x', 'page'), fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('1', '0', '-5', '2026-01-01', 'true', userId)), { maxKeys: 4 }) },
+      ).map((o) => (Object.keys(o).length ? o : undefined));
+      await fc.assert(
+        fc.asyncProperty(body, token, fc.array(param, { minLength: 2, maxLength: 2 }), query, fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentType }), async (b, tok, params, q, ctype) => {
+          let i = 0;
+          let path = route.path.slice(1).replace(/:(\w+)(\*)?/g, (_m, _name, star) => {
+            const p = params[i++ % 2]!;
+            return star ? p.split('/').map(encodeURIComponent).join('/') || 'x' : encodeURIComponent(p) || 'x';
+          });
+          if (q) path += `?${new URLSearchParams(q).toString()}`;
+          const headers: Record<string, string> = {};
+          if (ctype) headers['content-type'] = ctype;
+          const bearer = tok === 'ADMIN' ? adminToken : tok === 'USER' ? userToken : tok;
+          if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
+          const given = b as { json?: unknown; raw?: string | Buffer };
+          const raw = route.method === 'get' ? undefined : given.raw !== undefined ? given.raw : 'json' in given ? JSON.stringify(given.json) : undefined;
+          const res = await server.api(route.method.toUpperCase(), path, undefined, { headers, raw });
+          assertContract(`${route.method.toUpperCase()} ${path}`, res);
+          seen.add(res.status);
+        }),
+        { numRuns: Number(process.env.FC_RUNS ?? 40) },
+      );
+      if (process.env.FC_DEBUG) console.log(route.method, route.path, [...seen].sort().join(' '));
+      if (route.auth !== 'none') assert.ok(seen.has(401), `${route.path}: no run was refused as unauthenticated`);
+    });
+  }
+});
