@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { startServer, type TestServer } from '../support/server.ts';
+import { registerUser, type TestUser } from '../support/users.ts';
+import { joinRoom, leaveAll, type Recorder, type Room } from '../support/colyseus.ts';
+
+/**
+ * Room messages under random input (S3, S4): whatever a client sends — known and unknown types,
+ * any payload, garbage frames below the SDK — the room answers with `error` messages or ignores it,
+ * never fails a handler, and the other player notices nothing: both stay connected and the room
+ * still carries chat. FC_RUNS sets the messages per room (80).
+ */
+
+const RUNS = Number(process.env.FC_RUNS ?? 80);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const messageType = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('chat', 'ready', 'team', 'move', 'rooms', 'filter', '+', '-', 'error', '*', '', '__proto__', 'constructor') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 24 }) },
+  { weight: 1, arbitrary: fc.integer({ min: -5, max: 300 }) },
+);
+const payload = fc.oneof(
+  fc.jsonValue(),
+  fc.record({ text: fc.oneof(fc.string({ maxLength: 220, unit: 'binary' }), fc.jsonValue()) }, { requiredKeys: [] }),
+  fc.record({ ready: fc.oneof(fc.boolean(), fc.jsonValue()) }, { requiredKeys: [] }),
+  fc.record({ team: fc.oneof(fc.constantFrom('red', 'blue', 'green', ''), fc.jsonValue()) }, { requiredKeys: [] }),
+  fc.record({ cell: fc.oneof(fc.integer({ min: -2, max: 10 }), fc.double(), fc.jsonValue()) }, { requiredKeys: [] }),
+  fc.record({ name: fc.string(), mode: fc.string() }, { requiredKeys: [] }),
+  fc.constant(undefined),
+);
+
+describe('rooms: random messages never break a room', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let users: TestUser[];
+  const open: Room[] = [];
+
+  before(async () => {
+    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' } });
+    users = await Promise.all([0, 1].map((i) => registerUser(server, { name: `Fuzz${i}` })));
+  });
+  afterEach(async () => {
+    await leaveAll(open.splice(0));
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  async function pair(name: string, options: Record<string, unknown>) {
+    const a = await joinRoom(server, users[0]!.accessToken, name === 'lobby' ? 'joinOrCreate' : 'create', name, options);
+    const b = name === 'lobby'
+      ? await joinRoom(server, users[1]!.accessToken, 'joinOrCreate', 'lobby')
+      : await joinRoom(server, users[1]!.accessToken, 'joinById', a.room.roomId);
+    open.push(a.room, b.room);
+    return { a, b };
+  }
+
+  async function stillWorks(a: { room: Room; rec: Recorder }, b: { room: Room; rec: Recorder }) {
+    assert.equal(a.rec.closeCode, undefined, 'the sender of random messages is still connected');
+    assert.equal(b.rec.closeCode, undefined, 'the other player is still connected');
+    await pause(1100); // let the chat bucket refill a token
+    const text = `after the storm ${Date.now()}`;
+    a.room.send('chat', { text });
+    await b.rec.next('chat', (l) => l.text === text);
+    assert.doesNotMatch(server.output(), /room handler failed/, 'no handler threw');
+  }
+
+  for (const [name, options] of [['game', { mode: 'duel' }], ['tictactoe', { mode: 'tictactoe' }], ['lobby', {}]] as const) {
+    it(`${name}: answers or ignores ${RUNS} random messages; both players stay and chat still flows`, async () => {
+      const { a, b } = await pair(name, options);
+      await fc.assert(
+        fc.asyncProperty(messageType, payload, async (type, message) => {
+          a.room.send(type as string, message);
+          await pause(15); // under the per-client message cap, and chat's token bucket mostly
+        }),
+        { numRuns: RUNS },
+      );
+      await stillWorks(a, b);
+      // Every answer was an error message of the contract's shape.
+      for (const e of a.rec.of('error')) {
+        assert.equal(typeof e.type, 'string');
+        assert.ok(['INVALID_INPUT', 'RATE_LIMITED', 'CONFLICT', 'FORBIDDEN'].includes(e.code), JSON.stringify(e));
+        assert.equal(typeof e.message, 'string');
+      }
+    });
+  }
+
+  it('game: survives garbage frames below the SDK; the other player notices nothing', async () => {
+    const { a, b } = await pair('game', { mode: 'duel' });
+    const c = await joinRoom(server, users[0]!.accessToken, 'joinOrCreate', 'lobby');
+    open.push(c.room);
+    const ws = (a.room as any).connection.transport.ws as WebSocket;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 64 }), async (bytes) => {
+        if (ws.readyState === ws.OPEN) ws.send(bytes);
+        await pause(10);
+      }),
+      { numRuns: RUNS },
+    );
+    // The garbage sender may be closed (a protocol error); nobody else is, and the server goes on.
+    assert.equal(b.rec.closeCode, undefined, 'the other player is still connected');
+    assert.equal((await server.api('GET', '/healthz')).status, 200);
+    const text = `still here ${Date.now()}`;
+    c.room.send('chat', { text });
+    await c.rec.next('chat', (l) => l.text === text);
+    assert.doesNotMatch(server.output(), /room handler failed/, 'no handler threw');
+  });
+});
