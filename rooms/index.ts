@@ -4,6 +4,7 @@ import { LobbyService, type RoomListing } from '../src/lobby/lobby.service.ts';
 import { createLobbyRoom } from './lobby.room.ts';
 import { createGameRoom } from './game.room.ts';
 import { createTicTacToeRoom } from './tictactoe.room.ts';
+import { installMatchmakeStatuses } from './matchmake-status.ts';
 
 export { createGameRoom } from './game.room.ts';
 
@@ -26,6 +27,7 @@ export function defineRooms(server: Server, services: Services, lobby: LobbyServ
   server.define('lobby', createLobbyRoom(services, lobby));
   server.define('game', createGameRoom(services)).enableRealtimeListing().filterBy(['mode']);
   server.define('tictactoe', createTicTacToeRoom(services)).enableRealtimeListing().filterBy(['mode']);
+  installMatchmakeStatuses();
   clearRoomsForMaintenance(services);
 }
 

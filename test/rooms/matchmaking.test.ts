@@ -60,6 +60,27 @@ describe('rooms: matchmaking, lobby listings and private rooms', function () {
     assert.match(anonymous.message, /UNAUTHENTICATED/);
   });
 
+  it('answers refused matchmaking with a 4xx (never Colyseus\'s 520-522): unknown room, gone room, no match, bad options', async () => {
+    const client = sdkClient(server, users[0]!.accessToken);
+    const unknownRoom = await refusal(client.joinOrCreate('chess', {}));
+    assert.equal(unknownRoom.code, 404);
+    assert.match(unknownRoom.message, /"chess" not defined/);
+    const gone = await refusal(client.joinById('no-such-room'));
+    assert.equal(gone.code, 404);
+    assert.match(gone.message, /not found/);
+    const noMatch = await refusal(client.join('game', { mode: 'party' }));
+    assert.equal(noMatch.code, 404);
+    for (const body of ['null', '[]', '"x"', '7']) {
+      const res = await fetch(`${server.url}/matchmake/joinOrCreate/game`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${users[0]!.accessToken}` }, body,
+      });
+      assert.equal(res.status, 400, `options ${body}`);
+      assert.match((await res.json() as { error: string }).error, /^INVALID_INPUT: options: /);
+    }
+    const method = await fetch(`${server.url}/matchmake/frobnicate/game`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(method.status, 404);
+  });
+
   it('lists public rooms in the lobby with + and -, never private ones; private rooms are joined by id', async () => {
     const lobby = track(await joinRoom(server, users[4]!.accessToken, 'joinOrCreate', 'lobby'));
     await lobby.rec.next('rooms');

@@ -85,6 +85,33 @@ describe('rooms: random messages never break a room', function () {
     });
   }
 
+  it('matchmaking: random room names, methods and options are seated or refused with a 4xx, never a 5xx', async () => {
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('joinOrCreate', 'create', 'join', 'joinById', 'reconnect'),
+        fc.oneof(fc.constantFrom('game', 'tictactoe', 'lobby'), fc.string({ maxLength: 20 })),
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ mode: fc.oneof(fc.constantFrom('duel', 'squad', 'party', 'tictactoe', ''), fc.jsonValue()), private: fc.jsonValue() }, { requiredKeys: [] }),
+        ),
+        fc.constantFrom('application/json', 'text/plain', undefined),
+        async (method, name, options, ctype) => {
+          const headers: Record<string, string> = { authorization: `Bearer ${users[0]!.accessToken}` };
+          if (ctype) headers['content-type'] = ctype;
+          const res = await fetch(`${server.url}/matchmake/${method}/${encodeURIComponent(name) || 'x'}`, { method: 'POST', headers, body: JSON.stringify(options) });
+          const text = await res.text();
+          assert.ok(res.status < 500, `${method} ${name} ${JSON.stringify(options)} answered ${res.status}: ${text}`);
+          seen.add(res.status);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    assert.ok(seen.has(200), `no run was seated (${[...seen]})`);
+    assert.doesNotMatch(server.output(), /room handler failed/, 'no handler threw');
+    assert.equal((await server.api('GET', '/healthz')).status, 200);
+  });
+
   it('game: survives garbage frames below the SDK; the other player notices nothing', async () => {
     const { a, b } = await pair('game', { mode: 'duel' });
     const c = await joinRoom(server, users[0]!.accessToken, 'joinOrCreate', 'lobby');
