@@ -16,7 +16,8 @@ import type { RouteDoc } from '../../src/platform/openapi.ts';
  * test in test/admin/errors.property.test.ts.)
  *
  * Left out: `POST /admin/shutdown` (it stops the server under test; its refusals are tested in
- * test/ops/server-admin.test.ts) and the SSE stream (tested in test/push).
+ * test/ops/server-admin.test.ts). The SSE stream has its own property below (an opened stream is
+ * closed at once).
  *
  * FC_RUNS sets the runs per route (40); FC_DEBUG=1 prints the statuses each route answered, to see
  * how deep the runs got (a route that only ever answers 400 tests little behind its validation).
@@ -58,6 +59,50 @@ describe('errors: every other API route keeps the error contract under random in
     for (const path of ['/mail/:id/claim', '/admin/mail', '/admin/push', '/admin/triggers', '/admin/logs/:kind', '/admin/db/:entity/:id', '/downloads/files/:path*']) {
       assert.ok(routes.some((r) => r.path === path), `${path} is not covered`);
     }
+  });
+
+  it('GET /push/stream: opens a stream or refuses with the contract, whatever the token, Last-Event-ID and query', async () => {
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant('USER'), fc.constant(undefined), headerSafe),
+        fc.constantFrom('header', 'query'),
+        fc.option(fc.oneof(fc.string({ maxLength: 50 }), fc.stringMatching(/^\d{1,25}$/), fc.constantFrom('0', '-1', '1e9', '99999999999999999999')), { nil: undefined }),
+        fc.constantFrom('header', 'query'),
+        fc.option(fc.dictionary(fc.constantFrom('x', 'access_token', 'lastEventId'), fc.string({ maxLength: 10 }), { maxKeys: 2 }), { nil: undefined }),
+        async (tok, tokenIn, lastId, lastIdIn, extra) => {
+          const token = tok === 'USER' ? userToken : tok;
+          const query = new URLSearchParams(extra ?? {});
+          const headers: Record<string, string> = {};
+          if (token !== undefined) {
+            if (tokenIn === 'query') query.set('access_token', token);
+            else headers.authorization = `Bearer ${token}`;
+          }
+          if (lastId !== undefined) {
+            if (lastIdIn === 'query') query.set('lastEventId', lastId);
+            else headers['last-event-id'] = lastId.replace(/[^\x20-\x7e]/g, '');
+          }
+          const abort = new AbortController();
+          const res = await fetch(`${server.url}/api/v1/push/stream?${query}`, { headers, signal: abort.signal });
+          seen.add(res.status);
+          if (res.status === 200) {
+            assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+            abort.abort();
+            return;
+          }
+          const text = await res.text();
+          let body: unknown;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = undefined;
+          }
+          assertContract(`GET /push/stream?${query}`, { status: res.status, body, text });
+        },
+      ),
+      { numRuns: Number(process.env.FC_RUNS ?? 40) },
+    );
+    assert.ok(seen.has(200) && seen.has(401), `streams opened and refused (${[...seen]})`);
   });
 
   for (const route of routes) {
