@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import WebSocket from 'ws';
 import { startServer, type TestServer } from '../support/server.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { joinRoom, leaveAll, type Recorder, type Room } from '../support/colyseus.ts';
@@ -56,6 +57,7 @@ describe('rooms: random messages never break a room', function () {
   }
 
   async function stillWorks(a: { room: Room; rec: Recorder }, b: { room: Room; rec: Recorder }) {
+    if (process.env.FC_DEBUG && a.rec.closeCode !== undefined) console.log(server.output().split('\n').filter((l) => /4002|flood|kick|close/i.test(l)).slice(-8).join('\n'));
     assert.equal(a.rec.closeCode, undefined, 'the sender of random messages is still connected');
     assert.equal(b.rec.closeCode, undefined, 'the other player is still connected');
     await pause(1100); // let the chat bucket refill a token
@@ -71,7 +73,7 @@ describe('rooms: random messages never break a room', function () {
       await fc.assert(
         fc.asyncProperty(messageType, payload, async (type, message) => {
           a.room.send(type as string, message);
-          await pause(15); // under the per-client message cap, and chat's token bucket mostly
+          await pause(25); // 40/s: under the per-client cap of 60 messages a second
         }),
         { numRuns: RUNS },
       );
@@ -105,11 +107,43 @@ describe('rooms: random messages never break a room', function () {
           seen.add(res.status);
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples: [['joinOrCreate', 'game', { mode: 'duel' }, 'application/json'], ['create', 'lobby', null, 'application/json']] },
     );
     assert.ok(seen.has(200), `no run was seated (${[...seen]})`);
     assert.doesNotMatch(server.output(), /room handler failed/, 'no handler threw');
     assert.equal((await server.api('GET', '/healthz')).status, 200);
+  });
+
+  it('websocket upgrades with random paths, seat ids and tokens are refused or closed, and the server goes on', async () => {
+    const { room } = await joinRoom(server, users[1]!.accessToken, 'create', 'game', { mode: 'squad' });
+    open.push(room);
+    const processId = (room as any).connection.transport.ws.url.split('/')[3] as string;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant(processId), fc.string({ maxLength: 12 })),
+        fc.oneof(fc.constant(room.roomId), fc.string({ maxLength: 12 })),
+        fc.dictionary(fc.constantFrom('sessionId', 'reconnectionToken', 'skipHandshake', 'access_token', '_authToken', 'x'),
+          fc.oneof(fc.string({ maxLength: 30 }), fc.constant(users[0]!.accessToken)), { maxKeys: 4 }),
+        async (pid, roomId, query) => {
+          const url = `${server.url.replace(/^http/, 'ws')}/${encodeURIComponent(pid)}/${encodeURIComponent(roomId)}?${new URLSearchParams(query)}`;
+          await new Promise<void>((resolve) => {
+            const ws = new WebSocket(url);
+            const done = () => {
+              clearTimeout(timer);
+              ws.terminate();
+              resolve();
+            };
+            const timer = setTimeout(done, 2000);
+            ws.on('error', done);
+            ws.on('close', done);
+            ws.on('message', () => undefined);
+          });
+        },
+      ),
+      { numRuns: Math.min(RUNS, 30) },
+    );
+    assert.equal((await server.api('GET', '/healthz')).status, 200);
+    assert.doesNotMatch(server.output(), /room handler failed|uncaught/i, 'nothing failed unhandled');
   });
 
   it('game: survives garbage frames below the SDK; the other player notices nothing', async () => {
