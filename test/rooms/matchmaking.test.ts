@@ -58,6 +58,8 @@ describe('rooms: matchmaking, lobby listings and private rooms', function () {
     const anonymous = await refusal(sdkClient(server).joinOrCreate('game', { mode: 'duel' }));
     assert.equal(anonymous.code, 4100);
     assert.match(anonymous.message, /UNAUTHENTICATED/);
+    // Refusals are decisions, not failures: nothing at error level for an operator to chase.
+    assert.doesNotMatch(server.output(), /room handler failed/);
   });
 
   it('answers refused matchmaking with a 4xx (never Colyseus\'s 520-522): unknown room, gone room, no match, bad options', async () => {
