@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type TestServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
-import { startAccountsServer } from '../accounts/helpers.ts';
-import { z } from 'zod';
-import { assertContract, bodyArb, contentType, headerSafe, validFor } from '../support/contract.ts';
+import { assertContract, bodyArb, contentType, FC_RUNS, sendChecked, startContractFixture, tokenArb, validForZod, type Auth, type ContractFixture } from '../support/contract.ts';
 import { allRouteDocs } from '../../src/ops/openapi.routes.ts';
 
 /**
@@ -14,7 +11,6 @@ import { allRouteDocs } from '../../src/ops/openapi.routes.ts';
  * 400 names the field it refuses.
  */
 
-type Auth = 'none' | 'user' | 'admin';
 interface Route { method: string; path: string; auth: Auth; fields: string[] }
 
 const ID = ':id';
@@ -49,64 +45,42 @@ const routes: Route[] = [
 function bodyOf(route: Route) {
   const doc = allRouteDocs.find((d) => d.method === route.method.toLowerCase() && d.path === `/${route.path}`);
   if (!doc?.body) return bodyArb(route.fields);
-  const valid = validFor(z.toJSONSchema(doc.body, { io: 'input', unrepresentable: 'any' }) as never).map((json) => ({ json }));
+  const valid = validForZod(doc.body).map((json) => ({ json }));
   return fc.oneof({ weight: 3, arbitrary: bodyArb(route.fields) }, { weight: 2, arbitrary: valid });
 }
 
 describe('errors: every accounts and admin route keeps the error contract under random input', function () {
   this.timeout(600_000);
-  let server: TestServer;
-  let userToken: string;
-  let adminToken: string;
-  let userId: string;
+  let f: ContractFixture;
 
   before(async () => {
-    server = await startAccountsServer();
-    const user = await registerUser(server);
-    userToken = user.accessToken;
-    userId = user.id;
-    adminToken = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+    f = await startContractFixture();
   });
   afterEach(async () => {
     // Random runs of PUT /admin/maintenance may leave maintenance on, which refuses what follows.
-    const off = await server.api('PUT', 'admin/maintenance', { enabled: false, message: '' }, { token: adminToken });
+    const off = await f.server.api('PUT', 'admin/maintenance', { enabled: false, message: '' }, { token: f.adminToken });
     assert.equal(off.status, 200, off.text);
   });
   after(async () => {
-    await server?.stop();
+    await f?.server.stop();
   });
 
   for (const route of routes) {
     it(`${route.method} /${route.path}`, async () => {
       const seen = new Set<number>();
-      const token = fc.oneof(
-        fc.constant(undefined),
-        fc.constant('000000'),
-        headerSafe,
-        // The right kind of token, so validation behind the auth check is reached too.
-        fc.constant(route.auth === 'admin' ? 'ADMIN' : route.auth === 'user' ? 'USER' : undefined),
-        fc.constant(route.auth === 'admin' ? 'USER' : 'ADMIN'),
-      );
+      const token = tokenArb(route.auth);
       const id = fc.oneof(fc.constant('USERID'), fc.constant('1'), fc.string({ maxLength: 30 }), fc.stringMatching(/^\d{1,25}$/));
       const query = fc.option(fc.dictionary(fc.constantFrom('q', 'page', 'pageSize', 'x'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined });
       await fc.assert(
         fc.asyncProperty(bodyOf(route), token, id, query, contentType, async (body, tok, rawId, q, ctype) => {
-          const realId = rawId === 'USERID' ? userId : rawId;
+          const realId = rawId === 'USERID' ? f.userId : rawId;
           let path = route.path.replace(ID, encodeURIComponent(realId) || 'x');
           if (q) path += `?${new URLSearchParams(q).toString()}`;
-          const headers: Record<string, string> = {};
-          if (ctype) headers['content-type'] = ctype;
-          const bearer = tok === 'ADMIN' ? adminToken : tok === 'USER' ? userToken : tok;
-          if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
-          // Logging out or deregistering with the real token would end the session every other run needs.
-          if (bearer === userToken && (route.path === 'auth/logout' || route.path === 'auth/password')) delete headers.authorization;
-          const b = body as { json?: unknown; raw?: string | Buffer };
-          const raw = route.method === 'GET' ? undefined : b.raw !== undefined ? b.raw : 'json' in b ? JSON.stringify(b.json) : undefined;
-          const res = await server.api(route.method, path, undefined, { headers, raw });
-          assertContract(`${route.method} ${path}`, res);
-          seen.add(res.status);
+          // Logging out or changing the password with the real token would end the session every other run needs.
+          const token = tok === 'USER' && (route.path === 'auth/logout' || route.path === 'auth/password') ? undefined : tok;
+          seen.add(await sendChecked(f, { method: route.method, path, body, token, contentType: ctype }));
         }),
-        { numRuns: Number(process.env.FC_RUNS ?? 40) },
+        { numRuns: FC_RUNS },
       );
       // The runs reached the parts that matter: the auth check and, behind it, validation.
       if (route.auth !== 'none') assert.ok(seen.has(401), `${route.path}: no run was refused as unauthenticated`);
@@ -115,38 +89,38 @@ describe('errors: every accounts and admin route keeps the error contract under 
   }
 
   it('answers 413 PAYLOAD_TOO_LARGE to an oversized body and 400 to malformed JSON', async () => {
-    const big = await server.api('POST', 'auth/login', undefined, { raw: JSON.stringify({ phone: '1', password: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } });
+    const big = await f.server.api('POST', 'auth/login', undefined, { raw: JSON.stringify({ phone: '1', password: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } });
     assert.equal(big.status, 413);
     assert.deepEqual(big.body, { error: { code: 'PAYLOAD_TOO_LARGE', message: big.body.error.message } });
-    const broken = await server.api('POST', 'auth/login', undefined, { raw: '{"phone": ', headers: { 'content-type': 'application/json' } });
+    const broken = await f.server.api('POST', 'auth/login', undefined, { raw: '{"phone": ', headers: { 'content-type': 'application/json' } });
     assert.equal(broken.status, 400);
     assert.match(broken.body.error.message, /^body: /);
   });
 
   it('takes NUL characters in strings as plain input: refused, searched with or stored exactly', async () => {
     // SQLite read statements only up to a NUL; MikroORM writes parameters into the SQL text.
-    const login = await server.api('POST', 'admin/login', { username: '\u0000', password: 'x' });
+    const login = await f.server.api('POST', 'admin/login', { username: '\u0000', password: 'x' });
     assert.equal(login.status, 401, login.text);
     assert.equal(login.body.error.code, 'BAD_CREDENTIALS');
-    const search = await server.api('GET', 'admin/users?q=%00', undefined, { token: adminToken });
+    const search = await f.server.api('GET', 'admin/users?q=%00', undefined, { token: f.adminToken });
     assert.equal(search.status, 200, search.text);
     assert.ok(Array.isArray(search.body.users));
-    const byId = await server.api('GET', 'admin/users/a%00b', undefined, { token: adminToken });
+    const byId = await f.server.api('GET', 'admin/users/a%00b', undefined, { token: f.adminToken });
     assert.equal(byId.status, 400, byId.text);
     assert.match(byId.body.error.message, /^id: /);
     // Fresh users: the random runs above may have ended the shared user's session.
-    const [sender, recipient] = await Promise.all([registerUser(server), registerUser(server)]);
+    const [sender, recipient] = await Promise.all([registerUser(f.server), registerUser(f.server)]);
     const body = 'before\u0000after';
-    const sent = await server.api('POST', 'mail', { to: recipient.id, title: 'nul', body }, { token: sender.accessToken });
+    const sent = await f.server.api('POST', 'mail', { to: recipient.id, title: 'nul', body }, { token: sender.accessToken });
     assert.equal(sent.status, 201, sent.text);
-    const box = await server.api('GET', 'mail', undefined, { token: recipient.accessToken });
+    const box = await f.server.api('GET', 'mail', undefined, { token: recipient.accessToken });
     assert.equal(box.status, 200, box.text);
     assert.equal(box.body.mails[0].body, body);
   });
 
   it('answers 404 NOT_FOUND with the contract body to unknown routes', async () => {
     for (const [method, path] of [['GET', 'auth/nope'], ['POST', 'admin/users/1/nope'], ['GET', '/nowhere'], ['DELETE', 'auth/login']]) {
-      const res = await server.api(method!, path!);
+      const res = await f.server.api(method!, path!);
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(res.body.error.code, 'NOT_FOUND');
       assertContract(`${method} ${path}`, res);

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type TestServer } from '../support/server.ts';
-import { registerUser } from '../support/users.ts';
-import { startAccountsServer } from '../accounts/helpers.ts';
-import { z } from 'zod';
-import { assertContract, bodyArb, contentType, fieldValue, headerSafe, validFor } from '../support/contract.ts';
+import { assertContract, bodyArb, contentType, FC_RUNS, fieldValue, headerSafe, sendChecked, startContractFixture, tokenArb, validForZod, type ContractFixture } from '../support/contract.ts';
 import { allRouteDocs } from '../../src/ops/openapi.routes.ts';
 import type { RouteDoc } from '../../src/platform/openapi.ts';
 
@@ -34,24 +30,17 @@ function keysOf(schema: RouteDoc['body']): string[] {
 
 describe('errors: every other API route keeps the error contract under random input', function () {
   this.timeout(600_000);
-  let server: TestServer;
-  let userToken: string;
-  let adminToken: string;
-  let userId: string;
+  let f: ContractFixture;
 
   before(async () => {
-    server = await startAccountsServer();
-    const user = await registerUser(server);
-    userToken = user.accessToken;
-    userId = user.id;
-    adminToken = (await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' })).body.token;
+    f = await startContractFixture();
   });
   afterEach(async () => {
     // A random run may have switched the log level to something chatty.
-    await server.api('PUT', 'admin/log-level', { level: 'info' }, { token: adminToken });
+    await f.server.api('PUT', 'admin/log-level', { level: 'info' }, { token: f.adminToken });
   });
   after(async () => {
-    await server?.stop();
+    await f?.server.stop();
   });
 
   it('covers the documented routes', () => {
@@ -71,7 +60,7 @@ describe('errors: every other API route keeps the error contract under random in
         fc.constantFrom('header', 'query'),
         fc.option(fc.dictionary(fc.constantFrom('x', 'access_token', 'lastEventId'), fc.string({ maxLength: 10 }), { maxKeys: 2 }), { nil: undefined }),
         async (tok, tokenIn, lastId, lastIdIn, extra) => {
-          const token = tok === 'USER' ? userToken : tok;
+          const token = tok === 'USER' ? f.userToken : tok;
           const query = new URLSearchParams(extra ?? {});
           const headers: Record<string, string> = {};
           if (token !== undefined) {
@@ -83,7 +72,7 @@ describe('errors: every other API route keeps the error contract under random in
             else headers['last-event-id'] = lastId.replace(/[^\x20-\x7e]/g, '');
           }
           const abort = new AbortController();
-          const res = await fetch(`${server.url}/api/v1/push/stream?${query}`, { headers, signal: abort.signal });
+          const res = await fetch(`${f.server.url}/api/v1/push/stream?${query}`, { headers, signal: abort.signal });
           seen.add(res.status);
           if (res.status === 200) {
             assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -100,7 +89,7 @@ describe('errors: every other API route keeps the error contract under random in
           assertContract(`GET /push/stream?${query}`, { status: res.status, body, text });
         },
       ),
-      { numRuns: Number(process.env.FC_RUNS ?? 40) },
+      { numRuns: FC_RUNS },
     );
     assert.ok(seen.has(200) && seen.has(401), `streams opened and refused (${[...seen]})`);
   });
@@ -113,12 +102,12 @@ describe('errors: every other API route keeps the error contract under random in
         fieldValue,
         fc.constantFrom('all', 'global', 'user', 'room', 'team', 'server', 'marquee', 'announcement', 'login', 'daily', 'weekly', 'monthly',
           'once', 'trace', 'debug', 'info', 'users', 'mails', 'system', 'order', 'Hello {name}', -1, 0, 1, 1e12, 2 ** 63,
-          [{ item: 'gold', amount: 1 }], [{ item: 'gold', amount: -1 }], [{ item: '', amount: 1e30 }], { name: 'x' }, userId, [userId]),
+          [{ item: 'gold', amount: 1 }], [{ item: 'gold', amount: -1 }], [{ item: '', amount: 1e30 }], { name: 'x' }, f.userId, [f.userId]),
       );
       const fields = keysOf(route.body);
       // Mostly bodies validation accepts (every limit reached), so the service and the database
       // behind it see the extremes; then the same with one field replaced; then anything at all.
-      const valid = route.body ? validFor(z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) as never) : fc.constant({});
+      const valid = route.body ? validForZod(route.body) : fc.constant({});
       const oneWrong = fields.length
         ? fc.tuple(valid, fc.constantFrom(...fields), value).map(([o, k, v]) => ({ ...(o as object), [k]: v }))
         : fc.dictionary(fc.string({ maxLength: 12 }), value, { maxKeys: 4 });
@@ -127,27 +116,20 @@ describe('errors: every other API route keeps the error contract under random in
         { weight: 1, arbitrary: oneWrong.map((json) => ({ json: json as unknown })) },
         { weight: 1, arbitrary: bodyArb(fields) },
       );
-      const token = fc.oneof(
-        { weight: 4, arbitrary: fc.constant(route.auth === 'admin' ? 'ADMIN' : route.auth === 'user' ? 'USER' : undefined) },
-        fc.constant(undefined),
-        fc.constant('000000'),
-        headerSafe,
-        fc.constant(route.auth === 'admin' ? 'ADMIN' : route.auth === 'user' ? 'USER' : undefined),
-        fc.constant(route.auth === 'admin' ? 'USER' : 'ADMIN'),
-      );
+      const token = tokenArb(route.auth, 4);
       const param = fc.oneof(
-        fc.constantFrom('1', '0', '-1', '99999999999999999999999', 'users', 'mails', 'system', 'order', 'room', 'error', 'x', '..', '../package.json', '%2e%2e', userId),
+        fc.constantFrom('1', '0', '-1', '99999999999999999999999', 'users', 'mails', 'system', 'order', 'room', 'error', 'x', '..', '../package.json', '%2e%2e', f.userId),
         fc.string({ maxLength: 30 }),
         fc.stringMatching(/^\d{1,25}$/),
       );
       const queryKeys = keysOf(route.query);
       const validQuery = route.query
-        ? (validFor(z.toJSONSchema(route.query, { io: 'input', unrepresentable: 'any' }) as never) as fc.Arbitrary<Record<string, unknown>>)
+        ? (validForZod(route.query) as fc.Arbitrary<Record<string, unknown>>)
             .map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])))
         : fc.constant({});
       const query = fc.oneof(
         { weight: 3, arbitrary: validQuery },
-        { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(...queryKeys, 'x', 'page'), fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('1', '0', '-5', '2026-01-01', 'true', userId)), { maxKeys: 4 }) },
+        { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(...queryKeys, 'x', 'page'), fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('1', '0', '-5', '2026-01-01', 'true', f.userId)), { maxKeys: 4 }) },
       ).map((o) => (Object.keys(o).length ? o : undefined));
       await fc.assert(
         fc.asyncProperty(body, token, fc.array(param, { minLength: 2, maxLength: 2 }), query, fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentType }), async (b, tok, params, q, ctype) => {
@@ -157,17 +139,9 @@ describe('errors: every other API route keeps the error contract under random in
             return star ? p.split('/').map(encodeURIComponent).join('/') || 'x' : encodeURIComponent(p) || 'x';
           });
           if (q) path += `?${new URLSearchParams(q).toString()}`;
-          const headers: Record<string, string> = {};
-          if (ctype) headers['content-type'] = ctype;
-          const bearer = tok === 'ADMIN' ? adminToken : tok === 'USER' ? userToken : tok;
-          if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
-          const given = b as { json?: unknown; raw?: string | Buffer };
-          const raw = route.method === 'get' ? undefined : given.raw !== undefined ? given.raw : 'json' in given ? JSON.stringify(given.json) : undefined;
-          const res = await server.api(route.method.toUpperCase(), path, undefined, { headers, raw });
-          assertContract(`${route.method.toUpperCase()} ${path}`, res);
-          seen.add(res.status);
+          seen.add(await sendChecked(f, { method: route.method, path, body: b, token: tok, contentType: ctype }));
         }),
-        { numRuns: Number(process.env.FC_RUNS ?? 40) },
+        { numRuns: FC_RUNS },
       );
       if (process.env.FC_DEBUG) console.log(route.method, route.path, [...seen].sort().join(' '));
       if (route.auth !== 'none') assert.ok(seen.has(401), `${route.path}: no run was refused as unauthenticated`);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { z } from 'zod';
 import { ERROR_STATUS } from '../../src/platform/errors.ts';
+import type { TestServer } from './server.ts';
+import { registerUser } from './users.ts';
+import { startAccountsServer } from '../accounts/helpers.ts';
 
 /**
  * The error contract under random input (API.md "Conventions"), shared by the property tests: what
@@ -116,4 +120,60 @@ export function validFor(s: JsonSchema | boolean | undefined, depth = 0): fc.Arb
     }
     default: return fieldValue;
   }
+}
+
+// ---- shared by the HTTP property tests ------------------------------------------------------
+
+/** Runs per property (FC_RUNS, default 40). */
+export const FC_RUNS = Number(process.env.FC_RUNS ?? 40);
+
+/** Values valid for a zod schema (its input side). */
+export function validForZod(schema: z.ZodType): fc.Arbitrary<unknown> {
+  return validFor(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema);
+}
+
+export type Auth = 'none' | 'user' | 'admin';
+/** A token choice: the fixture's user or admin token by name, or a literal (random, placeholder, none). */
+export type TokenChoice = 'USER' | 'ADMIN' | string | undefined;
+
+/** No token, the placeholder, junk, the wrong kind, and (weighted) the kind the route needs. */
+export function tokenArb(auth: Auth, rightKindWeight = 1): fc.Arbitrary<TokenChoice> {
+  const right: TokenChoice = auth === 'admin' ? 'ADMIN' : auth === 'user' ? 'USER' : undefined;
+  return fc.oneof(
+    // The right kind, so that validation behind the auth check is reached too.
+    { weight: rightKindWeight, arbitrary: fc.constant(right) },
+    fc.constant(undefined),
+    fc.constant('000000'),
+    headerSafe,
+    fc.constant(auth === 'admin' ? 'USER' : 'ADMIN'),
+  );
+}
+
+export interface ContractFixture {
+  server: TestServer;
+  userId: string;
+  userToken: string;
+  adminToken: string;
+}
+
+/** A server with raised per-IP limits, one registered user and an admin token. */
+export async function startContractFixture(): Promise<ContractFixture> {
+  const server = await startAccountsServer();
+  const user = await registerUser(server);
+  const admin = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
+  return { server, userId: user.id, userToken: user.accessToken, adminToken: admin.body.token };
+}
+
+/** Sends one generated request and checks the error contract on its answer; returns the status. */
+export async function sendChecked(f: ContractFixture, req: { method: string; path: string; body: unknown; token: TokenChoice; contentType?: string }): Promise<number> {
+  const headers: Record<string, string> = {};
+  if (req.contentType) headers['content-type'] = req.contentType;
+  const bearer = req.token === 'ADMIN' ? f.adminToken : req.token === 'USER' ? f.userToken : req.token;
+  if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
+  const method = req.method.toUpperCase();
+  const b = req.body as { json?: unknown; raw?: string | Buffer };
+  const raw = method === 'GET' ? undefined : b.raw !== undefined ? b.raw : 'json' in b ? JSON.stringify(b.json) : undefined;
+  const res = await f.server.api(method, req.path, undefined, { headers, raw });
+  assertContract(`${method} ${req.path}`, res);
+  return res.status;
 }
