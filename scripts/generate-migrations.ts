@@ -6,6 +6,7 @@
  * SQLite is generated on a scratch in-memory database; MySQL on a scratch database of MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), so each folder holds SQL native to its dialect.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/sql';
@@ -66,6 +67,8 @@ for (let i = 0; ; i++) {
 }
 process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
-const mysqlUrl = `${process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'}/arena_migration_scratch`;
+// The scratch database is named after this checkout, so generators in two worktrees never share one.
+const scratch = `arena_migration_scratch_${createHash('sha1').update(root).digest('hex').slice(0, 8)}`;
+const mysqlUrl = `${process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'}/${scratch}`;
 await generate('sqlite', 'sqlite::memory:');
 await generate('mysql', mysqlUrl);
