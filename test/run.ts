@@ -8,10 +8,15 @@
  *   TEST_REDIS_URL  Redis for cluster suites (default redis://127.0.0.1:6379)
  *   TEST_DBS        which databases to run (default "sqlite,mysql")
  *   extra arguments are passed to mocha (e.g. a file path or --grep)
+ *
+ * Each run has an id (TEST_RUN_ID, made here): its MariaDB databases are named after it, and the
+ * run drops exactly those at the end, even after a failure or Ctrl-C, and never another run's.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
+import { dropRunDatabases } from './support/server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ci = process.env.CI === 'true' || process.env.CI === '1';
@@ -19,6 +24,12 @@ const mysqlUrl = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const wanted = (process.env.TEST_DBS ?? 'sqlite,mysql').split(',').map((s) => s.trim());
 const extra = process.argv.slice(2);
+const runId = randomBytes(4).toString('hex');
+let interrupted = false;
+// Ctrl-C reaches the mocha child too (same process group): let it stop, then clean up below.
+process.on('SIGINT', () => {
+  interrupted = true;
+});
 
 function reachable(url: string): Promise<boolean> {
   const u = new URL(url);
@@ -40,7 +51,7 @@ function mocha(env: Record<string, string>, label: string): Promise<number> {
   const args = [path.join(root, 'node_modules/mocha/bin/mocha.js'), ...(extra.length ? extra : ['--parallel', '--jobs', jobs, 'test/**/*.test.ts'])];
   console.log(`\n=== ${label} ===`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, TEST_RUN_ID: runId }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
@@ -74,12 +85,21 @@ const common = { TEST_REDIS_URL: redisUp ? redisUrl : '' };
 if (wanted.includes('sqlite')) {
   if ((await mocha({ ...common, TEST_DB: 'sqlite' }, 'SQLite')) !== 0) failures.push('SQLite');
 }
-if (wanted.includes('mysql')) {
+if (wanted.includes('mysql') && !interrupted) {
   if (await reachable(mysqlUrl)) {
     if ((await mocha({ ...common, TEST_DB: 'mysql', TEST_MYSQL_URL: mysqlUrl }, `MariaDB/MySQL (${new URL(mysqlUrl).host})`)) !== 0) failures.push('MariaDB/MySQL');
+    const left = await dropRunDatabases(mysqlUrl, runId).catch((err) => {
+      console.log(`could not drop this run's databases (arena_t_${runId}_*): ${(err as Error).message}`);
+      return [];
+    });
+    if (left.length) console.log(`dropped ${left.length} database(s) this run left behind: ${left.join(', ')}`);
   } else {
     skipped.push(`MariaDB/MySQL suite (nothing answers at ${new URL(mysqlUrl).host})`);
   }
+}
+if (interrupted) {
+  console.log('interrupted');
+  process.exit(130);
 }
 
 console.log('');

@@ -23,6 +23,7 @@ describe('push: cache refresh, retention and shutdown', function () {
     } finally {
       await b.stop();
       await a.stop();
+      await a.dropDatabase(); // kept for B; both are done with it now
     }
   });
 

@@ -273,6 +273,7 @@ describe('push: two processes on one database', function () {
   after(async () => {
     await b?.stop();
     await a?.stop();
+    await a?.dropDatabase(); // kept for B; both are done with it now
   });
 
   it('never over-sends a once-a-day rule across processes, and fires a scheduled trigger once per cluster', async () => {

@@ -58,10 +58,18 @@ export interface ApiResponse<T> {
 
 let counter = 0;
 
+/**
+ * `npm test` (test/run.ts) sets TEST_RUN_ID: every MariaDB database of the run is named
+ * `arena_t_<run id>_…`, so the run drops exactly its own at the end (a test that kept one, or a
+ * killed worker) and never another run's, in parallel or in another worktree.
+ */
+export const TEST_RUN_ID = /^[a-z0-9]{1,12}$/.test(process.env.TEST_RUN_ID ?? '') ? process.env.TEST_RUN_ID! : undefined;
+export const TEST_DATABASE_PREFIX = TEST_RUN_ID ? `arena_t_${TEST_RUN_ID}_` : 'arena_t_';
+
 export function freshDatabaseUrl(): { url: string; cleanup: () => Promise<void> } {
   const tag = `${process.pid}_${Date.now().toString(36)}_${++counter}_${randomBytes(2).toString('hex')}`;
   if (TEST_DB === 'mysql') {
-    const name = `arena_t_${tag}`;
+    const name = `${TEST_DATABASE_PREFIX}${tag}`;
     return {
       url: `${TEST_MYSQL_URL}/${name}`,
       cleanup: async () => {
@@ -75,6 +83,17 @@ export function freshDatabaseUrl(): { url: string; cleanup: () => Promise<void> 
     url: `sqlite:${path.join(dir, 'game.sqlite')}`,
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Drops every MariaDB database named `arena_t_<runId>_…`; returns their names. */
+export async function dropRunDatabases(mysqlUrl: string, runId: string): Promise<string[]> {
+  if (!/^[a-z0-9]{1,12}$/.test(runId)) throw new Error(`not a test run id: ${runId}`);
+  const { withMysqlServer, quoteIdent } = await import('../../src/platform/db.ts');
+  return withMysqlServer(mysqlUrl, async (sql) => {
+    const rows = await sql(`select schema_name as name from information_schema.schemata where schema_name like 'arena\\_t\\_${runId}\\_%'`) as { name: string }[];
+    for (const { name } of rows) await sql(`drop database if exists ${quoteIdent(name)}`);
+    return rows.map((r) => r.name);
+  });
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
