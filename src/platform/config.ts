@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ADMIN_PASSWORD_RULE, JWT_SECRET_RULE, weakness } from './strength.ts';
 
 /**
  * Layered configuration: config/default.json, then config/<NODE_ENV>.json, then the environment.
@@ -9,7 +10,7 @@ import { z } from 'zod';
  */
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
-const DEV_ADMIN_PASSWORD = 'dev-admin-password';
+export const DEV_ADMIN_PASSWORD = 'dev-admin-password';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
@@ -55,11 +56,14 @@ export const configSchema = z.object({
   smsCooldownS: int(0).default(60),
   smsMaxAttempts: int(1).default(5),
   loginPerIpPerMinute: int(1),
+  adminLoginPerIpPerMinute: int(1).default(10),
+  adminLoginPerUserPerMinute: int(1).default(5),
   loginLockFailures: int(1).default(5),
   loginLockWindowS: int(1).default(900),
   loginLockS: int(1).default(900),
   accessTokenTtlS: int(10).default(900),
   refreshTokenTtlS: int(60).default(30 * 24 * 3600),
+  refreshGraceS: int(0, 300).default(30),
   bcryptCost: int(4, 15),
   singleSession: bool,
   onlineStaleS: int(10).default(120),
@@ -97,15 +101,15 @@ export type ConfigKey = keyof Config;
  * does not compile.
  */
 export const CONFIG_DOCS: Record<ConfigKey, string> = {
-  nodeEnv: '`production` enables the refusals of development secrets and providers',
+  nodeEnv: '`production` enables the refusals of development secrets and providers (`npm run start:prod` sets it)',
   port: 'HTTP + WebSocket port (PM2 adds `NODE_APP_INSTANCE`); 0 picks a free port',
   host: 'interface to listen on',
   databaseUrl: '`sqlite:./file`, `sqlite::memory:`, `mysql://user:pass@host:3306/db` or `mariadb://…` (created if missing)',
   redisUrl: 'reserved for scale-out (Redis presence, driver and bus); this version runs one process and does not use it yet',
   publicAddress: "this process's address as clients reach it (host:port)",
-  jwtSecret: 'HS256 secret of access tokens (environment only; the dev value is refused in production)',
+  jwtSecret: 'HS256 secret of access tokens (environment only; in production the dev value and short or low-entropy ones are refused)',
   adminUser: 'bootstrap admin user name',
-  adminPassword: 'bootstrap admin password (environment only; the dev value is refused in production)',
+  adminPassword: 'bootstrap admin password (environment only; in production the dev value and short, well-known or low-entropy ones are refused)',
   smsProvider: '`dev` (prints codes, returns `devCode` outside production) or `http`',
   smsHttpUrl: 'SMS gateway URL for the `http` provider (POST `{phone, code, purpose}`)',
   smsHttpToken: 'bearer token sent to the SMS gateway (environment only)',
@@ -123,12 +127,15 @@ export const CONFIG_DOCS: Record<ConfigKey, string> = {
   smsCooldownS: 'resend cooldown per phone and purpose (s)',
   smsMaxAttempts: 'wrong tries that burn a code',
   loginPerIpPerMinute: 'login attempts per IP per minute',
+  adminLoginPerIpPerMinute: 'admin login and monitor basic-auth attempts per IP per minute (429 past it)',
+  adminLoginPerUserPerMinute: 'admin login and monitor basic-auth attempts per admin user name per minute (429 past it)',
   loginLockFailures: 'failed logins of a phone that lock it',
   loginLockWindowS: 'window in which those failures count (s)',
   loginLockS: 'how long the phone stays locked (s)',
   accessTokenTtlS: 'access token lifetime (s)',
   refreshTokenTtlS: 'refresh token lifetime (s)',
-  bcryptCost: 'bcrypt cost of password hashes',
+  refreshGraceS: 'a retry of the same refresh within this window returns the same new tokens instead of revoking the session (s)',
+  bcryptCost: 'bcrypt cost of password hashes (below 10 is refused in production)',
   singleSession: 'one live session per user: a new login revokes the old one',
   onlineStaleS: 'online rows not refreshed for this long are marked offline (s)',
   pushHeartbeatMs: 'SSE heartbeat (`: ping`)',
@@ -181,17 +188,23 @@ export function defaultConfigDir(): string {
   throw new ConfigError('config: cannot find config/default.json above ' + import.meta.dirname);
 }
 
+/**
+ * Reads and checks the configuration. Every problem is collected, then reported at once in one
+ * ConfigError (one line each): an operator fixes a refused start in one attempt, not one per key.
+ */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   configDir = env.CONFIG_DIR ?? defaultConfigDir(),
 ): Config {
+  const problems: string[] = [];
   const nodeEnv = env.NODE_ENV ?? 'development';
   const layers = [readJson(path.join(configDir, 'default.json')), readJson(path.join(configDir, `${nodeEnv}.json`))];
   const merged: Record<string, unknown> = {};
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if ((SECRET_KEYS as string[]).includes(key)) {
-        throw new ConfigError(`config: ${key} is a secret and may only be set through the environment (${envNameOf(key)})`);
+        problems.push(`${key} is a secret and may only be set through the environment (${envNameOf(key)})`);
+        continue;
       }
       merged[key] = value;
     }
@@ -204,7 +217,8 @@ export function loadConfig(
       try {
         merged[key] = JSON.parse(raw);
       } catch {
-        throw new ConfigError(`config: MODES must be JSON such as {"duel":2}`);
+        problems.push('MODES must be JSON such as {"duel":2}');
+        delete merged[key];
       }
     } else {
       merged[key] = raw;
@@ -212,41 +226,58 @@ export function loadConfig(
   }
   merged.nodeEnv = nodeEnv;
 
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
+  // Key by key, so one bad value does not hide the others (nor the production refusals below).
+  const values: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    const parsed = schema.safeParse(merged[key]);
+    if (parsed.success) {
+      values[key] = parsed.data;
+      continue;
+    }
+    const shown = (SECRET_KEYS as string[]).includes(key) ? '(secret, not shown)' : JSON.stringify(merged[key]);
     const issue = parsed.error.issues[0]!;
-    const key = String(issue.path[0] ?? '');
-    throw new ConfigError(`config: ${envNameOf(key)} (${key}) ${issue.message}; got ${JSON.stringify(merged[key])}`);
+    const message = merged[key] === undefined ? 'is required' : issue.message;
+    problems.push(`${envNameOf(key)} (${key}) ${message}; got ${shown}`);
   }
-  const config = parsed.data;
+  const config = values as Config;
   // PM2 fork mode runs N instances of one app: each listens on PORT + NODE_APP_INSTANCE (S11).
   const instance = Number(env.NODE_APP_INSTANCE);
-  if (config.port !== 0 && Number.isInteger(instance) && instance > 0) config.port += instance;
-  refuseUnsafeProduction(config);
-  if (config.thirdPartyVerifier === 'http' && !config.thirdPartyHttpUrl) {
-    throw new ConfigError('config: THIRD_PARTY_HTTP_URL (thirdPartyHttpUrl) is required when THIRD_PARTY_VERIFIER=http');
+  if (config.port && Number.isInteger(instance) && instance > 0) config.port += instance;
+  for (const check of [...REQUIREMENTS, ...(config.nodeEnv === 'production' ? PRODUCTION_CHECKS : [])]) {
+    const problem = check(config);
+    if (problem) problems.push(problem);
   }
-  if (config.smsProvider === 'http' && !config.smsHttpUrl) {
-    throw new ConfigError('config: SMS_HTTP_URL (smsHttpUrl) is required when SMS_PROVIDER=http');
+  if (problems.length === 1) throw new ConfigError(`config: ${problems[0]}`);
+  if (problems.length) {
+    throw new ConfigError(`config: ${problems.length} settings refused or missing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return config;
 }
 
-function refuseUnsafeProduction(config: Config): void {
-  if (config.nodeEnv !== 'production') return;
-  if (config.jwtSecret === DEV_JWT_SECRET) {
-    throw new ConfigError('config: JWT_SECRET must be set in production (the development default is refused)');
-  }
-  if (config.adminPassword === DEV_ADMIN_PASSWORD) {
-    throw new ConfigError('config: ADMIN_PASSWORD must be set in production (the development default is refused)');
-  }
-  if (config.smsProvider === 'dev') {
-    throw new ConfigError('config: SMS_PROVIDER=dev is refused in production; use http');
-  }
-  if (config.thirdPartyVerifier === 'dev') {
-    throw new ConfigError('config: THIRD_PARTY_VERIFIER=dev is refused in production; use http');
-  }
-  if (config.testHooks) {
-    throw new ConfigError('config: TEST_HOOKS is refused in production');
-  }
+/**
+ * One check of a loaded configuration: a sentence naming the setting when it is refused. Keys that
+ * failed their own validation are absent here (already reported), so checks read them defensively.
+ */
+export type ConfigCheck = (config: Config) => string | undefined;
+
+/** Settings that need another one, in every environment. */
+const REQUIREMENTS: ConfigCheck[] = [
+  (c) => (c.thirdPartyVerifier === 'http' && !c.thirdPartyHttpUrl ? 'THIRD_PARTY_HTTP_URL (thirdPartyHttpUrl) is required when THIRD_PARTY_VERIFIER=http' : undefined),
+  (c) => (c.smsProvider === 'http' && !c.smsHttpUrl ? 'SMS_HTTP_URL (smsHttpUrl) is required when SMS_PROVIDER=http' : undefined),
+];
+
+/** What production refuses (S1): development secrets and providers, weak secrets, test hooks. */
+export const PRODUCTION_CHECKS: ConfigCheck[] = [
+  (c) => (c.jwtSecret === DEV_JWT_SECRET ? 'JWT_SECRET must be set in production (the development default is refused)'
+    : c.jwtSecret !== undefined ? prefixed('JWT_SECRET', weakness(c.jwtSecret, JWT_SECRET_RULE)) : undefined),
+  (c) => (c.adminPassword === DEV_ADMIN_PASSWORD ? 'ADMIN_PASSWORD must be set in production (the development default is refused)'
+    : c.adminPassword !== undefined ? prefixed('ADMIN_PASSWORD', weakness(c.adminPassword, ADMIN_PASSWORD_RULE, { username: c.adminUser })) : undefined),
+  (c) => (c.smsProvider === 'dev' ? 'SMS_PROVIDER=dev is refused in production; use http (with SMS_HTTP_URL)' : undefined),
+  (c) => (c.thirdPartyVerifier === 'dev' ? 'THIRD_PARTY_VERIFIER=dev is refused in production; use http (with THIRD_PARTY_HTTP_URL)' : undefined),
+  (c) => (c.testHooks ? 'TEST_HOOKS is refused in production' : undefined),
+  (c) => (c.bcryptCost !== undefined && c.bcryptCost < 10 ? `BCRYPT_COST ${c.bcryptCost} is refused in production (at least 10)` : undefined),
+];
+
+function prefixed(name: string, problem: string | undefined): string | undefined {
+  return problem && `${name} ${problem}`;
 }

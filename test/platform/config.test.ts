@@ -43,13 +43,46 @@ describe('configuration', () => {
     assert.throws(() => load({ SMS_PROVIDER: 'http' }), /SMS_HTTP_URL/);
   });
 
+  const safe = {
+    NODE_ENV: 'production', JWT_SECRET: 'mA0QKGqCRyt6j6ULUUgV9F2tvzuK87x4SPG4nVYkMwIrFeaIQ6qeu6t+STPjRI8t', ADMIN_PASSWORD: 'ufg67DYcizihJJvkjsepOY7S',
+    SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://sms.local/send', THIRD_PARTY_VERIFIER: 'http', THIRD_PARTY_HTTP_URL: 'http://verify.local/',
+  };
+
   it('refuses the development secrets and providers in production', () => {
-    const safe = { NODE_ENV: 'production', JWT_SECRET: 'a-long-production-secret-value', ADMIN_PASSWORD: 'a-strong-admin-pass', SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://sms.local/send', THIRD_PARTY_VERIFIER: 'http', THIRD_PARTY_HTTP_URL: 'http://verify.local/' };
     assert.equal(load(safe).nodeEnv, 'production');
-    assert.throws(() => load({ ...safe, JWT_SECRET: '' }), /JWT_SECRET/);
-    assert.throws(() => load({ ...safe, ADMIN_PASSWORD: '' }), /ADMIN_PASSWORD/);
+    assert.throws(() => load({ ...safe, JWT_SECRET: '' }), /JWT_SECRET must be set in production/);
+    assert.throws(() => load({ ...safe, ADMIN_PASSWORD: '' }), /ADMIN_PASSWORD must be set in production/);
     assert.throws(() => load({ ...safe, SMS_PROVIDER: 'dev' }), /SMS_PROVIDER/);
+    assert.throws(() => load({ ...safe, THIRD_PARTY_VERIFIER: 'dev' }), /THIRD_PARTY_VERIFIER/);
     assert.throws(() => load({ ...safe, TEST_HOOKS: '1' }), /TEST_HOOKS/);
+  });
+
+  it('refuses short or low-entropy secrets, well-known admin passwords and a bcrypt cost below 10 in production', () => {
+    for (const weak of ['a-long-production-secret-value', 'x'.repeat(64), 'abc'.repeat(12)]) {
+      assert.throws(() => load({ ...safe, JWT_SECRET: weak }), (e: Error) => /JWT_SECRET (is too short|looks low-entropy)/.test(e.message), weak);
+    }
+    for (const weak of ['password', 'changeme', 'Admin123', 'short-1A', 'aaaaaaaaaaaaaaaaaaaa', 'my-admin-is-great', 'Password1234']) {
+      assert.throws(() => load({ ...safe, ADMIN_PASSWORD: weak }), (e: Error) => /ADMIN_PASSWORD (is a well-known|is too short|contains the user name|contains the common word|looks low-entropy)/.test(e.message), weak);
+    }
+    assert.throws(() => load({ ...safe, BCRYPT_COST: '9' }), /BCRYPT_COST 9 is refused in production \(at least 10\)/);
+    assert.equal(load({ ...safe, BCRYPT_COST: '12' }).bcryptCost, 12);
+    assert.equal(load({ ...safe, NODE_ENV: 'development', JWT_SECRET: 'short-but-only-in-development', BCRYPT_COST: '4' }).bcryptCost, 4, 'development keeps its cheap settings');
+  });
+
+  it('lists every refused or missing setting at once, secrets never echoed', () => {
+    let message = '';
+    try {
+      load({ NODE_ENV: 'production', PORT: 'eighty', BCRYPT_COST: '4', SMS_PROVIDER: 'http', JWT_SECRET: 'too-short-secret-1234' });
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      message = err.message;
+    }
+    const lines = message.split('\n');
+    assert.match(lines[0]!, /^config: 6 settings refused or missing:$/);
+    for (const name of ['PORT', 'BCRYPT_COST', 'SMS_HTTP_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'THIRD_PARTY_VERIFIER']) {
+      assert.ok(lines.some((l) => l.startsWith(`  - ${name}`)), `${name} listed in:\n${message}`);
+    }
+    assert.ok(!message.includes('too-short-secret-1234'), 'the secret is not printed');
   });
 
   it('refuses secrets written in config files', () => {
@@ -80,13 +113,16 @@ describe('start-up refusals', function () {
     }
   });
 
-  it('exits with the config error, naming the key, instead of starting', () => {
+  it('exits with every config error at once, naming the keys, instead of starting', () => {
     const run = spawnSync(process.execPath, [path.join(root, 'bin/server.js')], {
       encoding: 'utf8',
-      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', JWT_SECRET: '' },
+      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', JWT_SECRET: '', ADMIN_PASSWORD: '', SMS_PROVIDER: '', THIRD_PARTY_VERIFIER: '' },
     });
     assert.equal(run.status, 78);
     assert.match(run.stderr, /JWT_SECRET must be set in production/);
+    assert.match(run.stderr, /ADMIN_PASSWORD must be set in production/);
+    assert.match(run.stderr, /SMS_PROVIDER=dev is refused/);
+    assert.match(run.stderr, /THIRD_PARTY_VERIFIER=dev is refused/);
   });
 });
 
