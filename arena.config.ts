@@ -174,7 +174,7 @@ export interface Arena {
 export function createArena(services: Services, opts: { transport?: (server: http.Server) => WebSocketTransport } = {}): Arena {
   const { config, logger, metrics, lifecycle } = services;
   const httpServer = http.createServer();
-  const transport = (opts.transport ?? createTransport)(httpServer);
+  const transport = opts.transport ? opts.transport(httpServer) : createTransport(httpServer, logger.child({ module: 'transport' }));
   const server = new Server({
     transport,
     presence: services.presence,
@@ -191,7 +191,9 @@ export function createArena(services: Services, opts: { transport?: (server: htt
     server,
     httpServer,
     async listen() {
-      await server.listen(config.port, config.host);
+      // Colyseus's listen settles only on 'listening': a port that cannot be bound would hang it.
+      const failed = new Promise<never>((_resolve, reject) => httpServer.once('error', reject));
+      await Promise.race([server.listen(config.port, config.host), failed]);
       const address = httpServer.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       ports.set(services, port);

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { WebSocketTransport } from '@colyseus/ws-transport';
+import type { Logger } from '../src/platform/logger.ts';
 
 /**
  * Colyseus's WebSocket transport, with each connection's writes coalesced per event-loop turn.
@@ -14,8 +15,15 @@ import { WebSocketTransport } from '@colyseus/ws-transport';
  * flush runs at the end of the same turn. The busier the server, the more each write carries —
  * the batching uWebSockets does natively.
  */
-export function createTransport(server: http.Server): WebSocketTransport {
+export function createTransport(server: http.Server, logger: Logger): WebSocketTransport {
+  const before = new Set(server.listeners('error'));
   const transport = new WebSocketTransport({ server, maxPayload: 4 * 1024 });
+  // Colyseus prints every server error with its stack; a port that cannot be bound is reported
+  // by the caller of listen in one line (src/main.ts), later errors here, once each, without noise.
+  for (const listener of server.listeners('error')) if (!before.has(listener)) server.off('error', listener as () => void);
+  server.on('error', (err) => {
+    if (server.listening) logger.error({ err }, 'http server error');
+  });
   const coalescer = new WriteCoalescer();
   // Registered after the transport's own listener, in the same turn as the handshake completes.
   (transport as unknown as { wss: WebSocketServer }).wss.on('connection', (ws: WebSocket) => coalescer.attach(ws));

@@ -60,4 +60,16 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 services.lifecycle.requestShutdown = stop;
 listening = arena.listen();
-await listening;
+try {
+  await listening;
+} catch (err) {
+  // A taken or forbidden port is a configuration problem: one line naming it, and out at once
+  // (nothing was started that needs a graceful stop).
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    const why = code === 'EADDRINUSE' ? 'is already in use (another server is running there?)' : 'needs privileges this process does not have';
+    console.error(`arena-server: cannot listen on ${config.host}:${config.port}: the port ${why}; set PORT to a free port`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}
