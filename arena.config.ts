@@ -17,6 +17,7 @@ import { Metrics } from './src/platform/metrics.ts';
 import { ConnectionGate } from './src/platform/connections.ts';
 import { Lifecycle } from './src/platform/lifecycle.ts';
 import { AppError } from './src/platform/errors.ts';
+import { Passwords } from './src/platform/passwords.ts';
 import { errorHandler, notFoundHandler, requestContext, sendError } from './src/platform/http.ts';
 import { LogService } from './src/logs/logs.service.ts';
 import { SessionService } from './src/accounts/sessions.service.ts';
@@ -69,6 +70,8 @@ export interface Services extends Operations {
   online: OnlineService;
   channels: ChannelRegistry;
   events: DomainEvents;
+  /** Password hashes of players and admins; checks cost the same for unknown accounts. */
+  passwords: Passwords;
   admin: AdminService;
   adminUsers: AdminUsersService;
   game: GameService;
@@ -92,6 +95,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const channels = new ChannelRegistry(bus);
   const connections = new ConnectionGate(config.maxConnections, metrics);
   const logs = new LogService({ em: db.em, clock, logger });
+  const passwords = await Passwords.create(config.bcryptCost);
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const publicAddress = () => address;
   // First start hook: every later one (push manager, rooms) sees the address with the real port.
@@ -114,13 +118,13 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const verifier: ThirdPartyVerifier = config.thirdPartyVerifier === 'http'
     ? new HttpThirdPartyVerifier({ url: config.thirdPartyHttpUrl!, logger })
     : new DevThirdPartyVerifier();
-  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, codes, limits, online, verifier, logs, logger, events, bus, metrics });
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, passwords, codes, limits, online, verifier, logs, logger, events, bus, metrics });
   bus.subscribe('maintenance.changed', () => accounts.forgetMaintenance());
 
   // Admin (S10)
-  const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });
+  const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), passwords });
   await admin.bootstrap(config.adminUser, config.adminPassword);
-  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, bcryptCost: config.bcryptCost });
+  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, passwords });
 
   // Game data and mail (S7, S8)
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
@@ -134,7 +138,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const operations = createOperations({ config, db, clock, logger, logs, bus, lifecycle, metrics, connections, publicAddress, push });
 
   const services: Services = {
-    config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress,
+    config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress, passwords,
     sessions, sms, online, accounts, admin, adminUsers, game, mail, push, ...operations,
   };
   let sweep: NodeJS.Timeout | undefined;

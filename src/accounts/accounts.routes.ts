@@ -39,8 +39,8 @@ const sessionSchema = z.object({ user: userSchema, accessToken: z.string(), refr
 const userResponse = z.object({ user: userSchema });
 
 export const accountRouteDocs: RouteDoc[] = [
-  { method: 'post', path: '/auth/code', summary: 'Send an SMS code (register: phone must be free; reset: phone must have an account)', auth: 'none', body: accountSchemas.code, response: z.object({ expiresIn: z.number(), devCode: z.string().optional() }), errors: ['PHONE_TAKEN', 'NOT_FOUND', 'RATE_LIMITED', 'DAILY_LIMIT', 'UNAVAILABLE'] },
-  { method: 'post', path: '/auth/register', summary: 'Register with phone, code and password', auth: 'none', body: accountSchemas.register, status: 201, response: sessionSchema, errors: ['BAD_CODE', 'PHONE_TAKEN', 'MAINTENANCE'] },
+  { method: 'post', path: '/auth/code', summary: 'Send an SMS code (register: phone must be free; reset: answered alike whether or not the phone has an account, sent only when it has); every request counts against the per-IP daily cap first', auth: 'none', body: accountSchemas.code, response: z.object({ expiresIn: z.number(), devCode: z.string().optional() }), errors: ['PHONE_TAKEN', 'RATE_LIMITED', 'DAILY_LIMIT', 'UNAVAILABLE'] },
+  { method: 'post', path: '/auth/register', summary: 'Register with phone, code and password (the code is checked before the phone is said to be taken)', auth: 'none', body: accountSchemas.register, status: 201, response: sessionSchema, errors: ['BAD_CODE', 'PHONE_TAKEN', 'MAINTENANCE'] },
   { method: 'post', path: '/auth/login', summary: 'Log in with phone and password', auth: 'none', body: accountSchemas.login, response: sessionSchema, errors: ['BAD_CREDENTIALS', 'BANNED', 'MAINTENANCE', 'RATE_LIMITED'] },
   { method: 'post', path: '/auth/refresh', summary: 'Rotate a refresh token (reuse of a rotated one revokes the session)', auth: 'none', body: accountSchemas.refresh, response: sessionSchema, errors: ['UNAUTHENTICATED', 'BANNED', 'MAINTENANCE'] },
   { method: 'post', path: '/auth/logout', summary: 'End this session', auth: 'user', status: 204 },

@@ -1,4 +1,3 @@
-import bcrypt from 'bcrypt';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError, isAppError } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -8,6 +7,7 @@ import type { Metrics } from '../platform/metrics.ts';
 import type { LogService } from '../logs/logs.service.ts';
 import type { DomainEvents } from '../platform/events.ts';
 import type { Bus } from '../platform/bus.ts';
+import type { Passwords } from '../platform/passwords.ts';
 import { ServerSetting, ThirdPartyBinding, User, type IUser } from './accounts.entities.ts';
 import type { SessionService, SessionTokens } from './sessions.service.ts';
 import type { CodeService, CodePurpose } from './codes.service.ts';
@@ -25,7 +25,6 @@ export type { CodePurpose };
  */
 
 export interface AccountsConfig {
-  bcryptCost: number;
   loginPerIpPerMinute: number;
   loginLockFailures: number;
   loginLockWindowS: number;
@@ -72,9 +71,10 @@ export class AccountService {
   private readonly events: DomainEvents;
   private readonly bus: Bus;
   private readonly metrics: Pick<Metrics, 'logins'>;
+  private readonly passwords: Passwords;
 
   constructor(deps: {
-    config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake; sessions: SessionService;
+    config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake; sessions: SessionService; passwords: Passwords;
     codes: CodeService; limits: RateLimits; online: OnlineService; verifier: ThirdPartyVerifier;
     logs: LogService; logger: Logger; events: DomainEvents; bus: Bus; metrics: Pick<Metrics, 'logins'>;
   }) {
@@ -92,6 +92,7 @@ export class AccountService {
     this.events = deps.events;
     this.bus = deps.bus;
     this.metrics = deps.metrics;
+    this.passwords = deps.passwords;
   }
 
   /**
@@ -124,21 +125,29 @@ export class AccountService {
     await this.logs.behavior({ userId: userId ?? null, operation, result: 'fail', ip, detail: { code: err.code, message: err.message } });
   }
 
-  /** Sends a 6-digit code (see CodeService). Register refuses a taken phone; reset an unknown one. */
+  /**
+   * Sends a 6-digit code (see CodeService). The request is counted against the client's daily cap
+   * before anything about the phone is answered, so the cap bounds what one client learns about
+   * which phones have accounts. Register refuses a taken phone (the user must hear it); a reset of a
+   * phone without an account is answered like any other, but nothing is sent.
+   */
   async requestCode(rawPhone: string, purpose: CodePurpose, ip: string): Promise<{ expiresIn: number; devCode?: string }> {
     const ctx: OpContext = { ip, detail: { purpose } };
     return this.record('sms_code', ctx, async () => {
       const phone = normalizePhone(rawPhone);
       ctx.detail.phone = phone;
+      await this.codes.countRequest(ip);
+      let deliver = true;
       if (purpose !== 'bind') {
         const user = await this.em().findOne(User, { phone }, { fields: ['id'] });
         ctx.userId = user?.id ?? null;
         if (purpose === 'register' && user) throw new AppError('PHONE_TAKEN', 'phone: already registered');
-        // Register already tells whether a phone is taken, so hiding it here would protect nothing;
-        // answering 404 spends no SMS on numbers that cannot reset anything.
-        if (purpose === 'reset' && !user) throw new AppError('NOT_FOUND', 'phone: no account uses this phone');
+        if (purpose === 'reset' && !user) {
+          deliver = false;
+          ctx.detail.sent = false;
+        }
       }
-      return this.codes.request(phone, purpose, ip);
+      return this.codes.request(phone, purpose, { deliver, ip });
     });
   }
 
@@ -148,11 +157,12 @@ export class AccountService {
       const phone = normalizePhone(input.phone);
       ctx.detail.phone = phone;
       const em = this.em();
-      if (await em.count(User, { phone })) throw new AppError('PHONE_TAKEN', 'phone: already registered');
       // A new account cannot be whitelisted yet: during maintenance it could not play anyway.
       await this.assertNotMaintenance(false);
+      // The code first: only who holds the phone learns that it is taken.
       await this.codes.consume(phone, 'register', input.code);
-      const passwordHash = await bcrypt.hash(input.password, this.config.bcryptCost);
+      if (await em.count(User, { phone })) throw new AppError('PHONE_TAKEN', 'phone: already registered');
+      const passwordHash = await this.passwords.hash(input.password);
       const id = this.ids.next();
       ctx.userId = id;
       const user = em.create(User, {
@@ -187,7 +197,8 @@ export class AccountService {
       const em = this.em();
       const user = await em.findOne(User, { phone, closedAt: null }, { populate: ['passwordHash'] });
       ctx.userId = user?.id ?? null;
-      if (!user || !await passwordMatches(input.password, user.passwordHash)) {
+      const matches = await this.passwords.verify(input.password, user?.passwordHash);
+      if (!user || !matches) {
         await this.loginFailed(phone);
         throw new AppError('BAD_CREDENTIALS', 'phone or password is wrong');
       }
@@ -227,8 +238,8 @@ export class AccountService {
       const em = this.em();
       const user = await em.findOne(User, { id: auth.userId, closedAt: null }, { populate: ['passwordHash'] });
       if (!user) throw new AppError('UNAUTHENTICATED', 'account closed');
-      if (!await passwordMatches(input.oldPassword, user.passwordHash)) throw new AppError('BAD_CREDENTIALS', 'oldPassword: wrong password');
-      const passwordHash = await bcrypt.hash(input.newPassword, this.config.bcryptCost);
+      if (!await this.passwords.verify(input.oldPassword, user.passwordHash)) throw new AppError('BAD_CREDENTIALS', 'oldPassword: wrong password');
+      const passwordHash = await this.passwords.hash(input.newPassword);
       await em.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: new Date(this.clock.now()) });
       await this.sessions.revokeAllForUser(user.id, 'password_changed', auth.sessionId);
       const tokens = await this.sessions.rotate(auth.sessionId);
@@ -248,7 +259,7 @@ export class AccountService {
       const user = await em.findOne(User, { phone, closedAt: null });
       if (!user) throw new AppError('NOT_FOUND', 'phone: no account uses this phone');
       ctx.userId = user.id;
-      const passwordHash = await bcrypt.hash(input.newPassword, this.config.bcryptCost);
+      const passwordHash = await this.passwords.hash(input.newPassword);
       await em.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt: new Date(this.clock.now()) });
       await this.sessions.revokeAllForUser(user.id, 'password_reset');
       await Promise.all([this.limits.clear(`login-lock:${phone}`), this.limits.clear(`login-fail:${phone}`)]);
@@ -360,7 +371,7 @@ export class AccountService {
       const em = this.em();
       const user = await em.findOne(User, { id: auth.userId, closedAt: null }, { populate: ['passwordHash'] });
       if (!user) throw new AppError('UNAUTHENTICATED', 'account closed');
-      if (!await passwordMatches(password, user.passwordHash)) throw new AppError('BAD_CREDENTIALS', 'password: wrong password');
+      if (!await this.passwords.verify(password, user.passwordHash)) throw new AppError('BAD_CREDENTIALS', 'password: wrong password');
       const n = await em.nativeUpdate(User, { id: user.id, closedAt: null }, {
         closedAt: new Date(this.clock.now()),
         phone: `${user.phone}#${user.id}`,
@@ -456,11 +467,6 @@ export class AccountService {
     }
     return { user: publicUser(user), ...tokens };
   }
-}
-
-async function passwordMatches(password: string, hash: string): Promise<boolean> {
-  if (!hash.startsWith('$2')) return false;
-  return bcrypt.compare(password, hash);
 }
 
 export function assertNotBanned(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | 'banReason'>, now: number): void {

@@ -49,10 +49,26 @@ export class CodeService {
   }
 
   /**
-   * Sends a code to an already normalized phone. The cooldown is claimed first, so of concurrent
-   * requests exactly one goes on; the daily caps are then taken atomically, phone before IP.
+   * Counts one code request against the client's daily cap (SMS_DAILY_PER_IP). Called before
+   * anything about the phone is looked at, and never given back: every answer, including "this
+   * phone is taken", costs the client one request of its day.
    */
-  async request(phone: string, purpose: CodePurpose, ip: string): Promise<{ expiresIn: number; devCode?: string }> {
+  async countRequest(ip: string): Promise<void> {
+    const now = this.clock.now();
+    const day = dayKey(now, this.config.gameTimezone);
+    const resetAt = nextDayStart(now, this.config.gameTimezone);
+    if (!await this.limits.take(`sms-day-ip:${ip}:${day}`, this.config.smsDailyPerIp, resetAt)) {
+      throw new AppError('DAILY_LIMIT', 'phone: too many codes from this address today', { retryAfterS: Math.max(1, Math.ceil((resetAt - now) / 1000)) });
+    }
+  }
+
+  /**
+   * Sends a code to an already normalized phone, counted with `countRequest` first. The cooldown is
+   * claimed first, so of concurrent requests exactly one goes on; the phone's daily cap is then taken
+   * atomically. Without `deliver` (a reset for a phone that has no account) the answer and the limits
+   * are the same, but no code is stored or sent.
+   */
+  async request(phone: string, purpose: CodePurpose, opts: { deliver: boolean; ip: string }): Promise<{ expiresIn: number; devCode?: string }> {
     const now = this.clock.now();
     const cooldownKey = `sms-cooldown:${phone}:${purpose}`;
     if (this.config.smsCooldownS > 0) {
@@ -64,21 +80,15 @@ export class CodeService {
     }
     const day = dayKey(now, this.config.gameTimezone);
     const resetAt = nextDayStart(now, this.config.gameTimezone);
-    const retryAfterS = Math.max(1, Math.ceil((resetAt - now) / 1000));
-    const phoneKey = `sms-day-phone:${phone}:${day}`;
-    if (!await this.limits.take(phoneKey, this.config.smsDailyPerPhone, resetAt)) {
+    if (!await this.limits.take(`sms-day-phone:${phone}:${day}`, this.config.smsDailyPerPhone, resetAt)) {
       await this.limits.clear(cooldownKey);
-      throw new AppError('DAILY_LIMIT', 'phone: too many codes for this phone today', { retryAfterS });
+      throw new AppError('DAILY_LIMIT', 'phone: too many codes for this phone today', { retryAfterS: Math.max(1, Math.ceil((resetAt - now) / 1000)) });
     }
-    if (!await this.limits.take(`sms-day-ip:${ip}:${day}`, this.config.smsDailyPerIp, resetAt)) {
-      await this.limits.giveBack(phoneKey);
-      await this.limits.clear(cooldownKey);
-      throw new AppError('DAILY_LIMIT', 'phone: too many codes from this address today', { retryAfterS });
-    }
+    if (!opts.deliver) return { expiresIn: this.config.smsCodeTtlS };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     await this.em().insert(SmsCode, {
       phone, purpose, codeHash: this.hash(phone, purpose, code), createdAt: new Date(now),
-      expiresAt: new Date(now + this.config.smsCodeTtlS * 1000), attempts: 0, consumedAt: null, ip, day,
+      expiresAt: new Date(now + this.config.smsCodeTtlS * 1000), attempts: 0, consumedAt: null, ip: opts.ip, day,
     });
     try {
       await this.sms.send(phone, code, purpose);

@@ -1,7 +1,7 @@
-import bcrypt from 'bcrypt';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { Passwords } from '../platform/passwords.ts';
 import { OnlineUser, Session, User, type IUser } from '../accounts/accounts.entities.ts';
 import type { SessionService } from '../accounts/sessions.service.ts';
 import type { AccountService } from '../accounts/accounts.service.ts';
@@ -37,14 +37,14 @@ export class AdminUsersService {
   private readonly clock: Clock;
   private readonly sessions: SessionService;
   private readonly accounts: AccountService;
-  private readonly bcryptCost: number;
+  private readonly passwords: Passwords;
 
-  constructor(deps: { em: () => EntityManager; clock: Clock; sessions: SessionService; accounts: AccountService; bcryptCost: number }) {
+  constructor(deps: { em: () => EntityManager; clock: Clock; sessions: SessionService; accounts: AccountService; passwords: Passwords }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.sessions = deps.sessions;
     this.accounts = deps.accounts;
-    this.bcryptCost = deps.bcryptCost;
+    this.passwords = deps.passwords;
   }
 
   view(u: IUser): AdminUserView {
@@ -109,7 +109,7 @@ export class AdminUsersService {
 
   /** Sets a new password; every session of the user is revoked. */
   async setPassword(id: string, password: string): Promise<Change<AdminUserView>> {
-    const passwordHash = await bcrypt.hash(password, this.bcryptCost);
+    const passwordHash = await this.passwords.hash(password);
     const change = await this.update(id, { passwordHash, passwordChangedAt: new Date(this.clock.now()) });
     await this.sessions.revokeAllForUser(id, 'password_changed');
     return change;

@@ -1,8 +1,8 @@
-import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { Passwords } from '../platform/passwords.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { LogService } from '../logs/logs.service.ts';
 import { AdminUser } from '../accounts/accounts.entities.ts';
@@ -25,22 +25,22 @@ export class AdminService {
   private readonly logs: LogService;
   private readonly logger: Logger;
   private readonly secret: string;
-  private readonly bcryptCost: number;
+  private readonly passwords: Passwords;
 
-  constructor(deps: { em: () => EntityManager; clock: Clock; logs: LogService; logger: Logger; secret: string; bcryptCost: number }) {
+  constructor(deps: { em: () => EntityManager; clock: Clock; logs: LogService; logger: Logger; secret: string; passwords: Passwords }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.logs = deps.logs;
     this.logger = deps.logger;
     this.secret = deps.secret;
-    this.bcryptCost = deps.bcryptCost;
+    this.passwords = deps.passwords;
   }
 
   /** Creates the bootstrap admin when missing; an existing admin keeps the password it has. */
   async bootstrap(username: string, password: string): Promise<void> {
     const em = this.em();
     if (await em.count(AdminUser, { username })) return;
-    em.create(AdminUser, { username, passwordHash: await bcrypt.hash(password, this.bcryptCost), createdAt: new Date(this.clock.now()) });
+    em.create(AdminUser, { username, passwordHash: await this.passwords.hash(password), createdAt: new Date(this.clock.now()) });
     try {
       await em.flush();
       this.logger.info({ module: 'admin', username }, 'bootstrap admin created');
@@ -52,7 +52,7 @@ export class AdminService {
   async login(username: string, password: string, ip: string): Promise<{ token: string; expiresIn: number }> {
     const em = this.em();
     const admin = await em.findOne(AdminUser, { username }, { populate: ['passwordHash'] });
-    const ok = admin ? await bcrypt.compare(password, admin.passwordHash) : false;
+    const ok = await this.passwords.verify(password, admin?.passwordHash);
     await this.logs.write('audit', { operation: 'admin_login', result: ok ? 'success' : 'fail', ip, detail: { admin: username } });
     if (!admin || !ok) throw new AppError('BAD_CREDENTIALS', 'username or password is wrong');
     await em.nativeUpdate(AdminUser, { id: admin.id }, { lastLoginAt: new Date(this.clock.now()) });
@@ -78,7 +78,7 @@ export class AdminService {
   /** Checks a username/password pair without issuing a token (HTTP basic auth of the monitor). */
   async checkPassword(username: string, password: string): Promise<boolean> {
     const admin = await this.em().findOne(AdminUser, { username }, { populate: ['passwordHash'] });
-    return admin ? bcrypt.compare(password, admin.passwordHash) : false;
+    return this.passwords.verify(password, admin?.passwordHash);
   }
 
   async audit(admin: AdminClaims, action: string, entry: { target?: string | null; before?: unknown; after?: unknown; ip?: string; result?: 'success' | 'fail' }): Promise<void> {
