@@ -31,6 +31,7 @@ import { DevThirdPartyVerifier, HttpThirdPartyVerifier, type ThirdPartyVerifier 
 import { ChannelRegistry } from './src/platform/channels.ts';
 import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
+import { bootstrapAdmins } from './src/admin/admin.bootstrap.ts';
 import { adminRoutes } from './src/admin/admin.routes.ts';
 import { monitor } from '@colyseus/monitor';
 import { downloadRoutes } from './src/downloads/downloads.routes.ts';
@@ -122,8 +123,8 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   bus.subscribe('maintenance.changed', () => accounts.forgetMaintenance());
 
   // Admin (S10)
-  const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), passwords });
-  await admin.bootstrap(config.adminUser, config.adminPassword);
+  const admin = new AdminService({ em: db.em, clock, logs, secret: sessions.derivedSecret('admin-tokens'), passwords, limits, config, bus });
+  await bootstrapAdmins({ em: db.em, clock, logger, passwords, admin }, { username: config.adminUser, password: config.adminPassword, production: config.nodeEnv === 'production' });
   const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, passwords });
 
   // Game data and mail (S7, S8)
@@ -155,6 +156,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     clearInterval(sweep);
     clearInterval(onlineUpkeep);
     sessions.close();
+    admin.close();
     channels.close();
   });
   return services;
@@ -240,7 +242,7 @@ function mountHttp(app: express.Application, services: Services): void {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, presence: true, shuttingDown: lifecycle.shuttingDown });
   });
   // The Colyseus monitor can call any room method: never reachable without admin credentials.
-  app.use('/admin/monitor', basicAdminAuth({ checkPassword: (u, p) => services.admin.checkPassword(u, p), clock: services.clock }), monitor());
+  app.use('/admin/monitor', basicAdminAuth({ admin: services.admin, clock: services.clock }), monitor());
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());

@@ -3,11 +3,13 @@
  *   npm run migration:generate -- <name>            diff against the committed migrations
  *   npm run migration:generate -- <name> --reset    (before the first release only) one initial migration
  *                                                   (hand-written ones, marked `// hand-written`, stay)
- * SQLite is generated on a scratch in-memory database; MySQL on a scratch database of MYSQL_URL
+ * SQLite is generated on a scratch database file (an in-memory one would be a new, empty database
+ * for the diff, which then recreated every table); MySQL on a scratch database of MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), so each folder holds SQL native to its dialect.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/sql';
 import { ormOptions, quoteIdent, withMysqlServer, type Dialect } from '../src/platform/db.ts';
@@ -23,6 +25,8 @@ async function generate(dialect: Dialect, url: string) {
   if (reset) for (const f of readdirSync(dir)) if (f.startsWith('Migration') && !readFileSync(path.join(dir, f), 'utf8').startsWith('// hand-written')) rmSync(path.join(dir, f));
   writeIndex(dir);
   const options = ormOptions(url) as Options;
+  // The hand-written stored procedures are not in the metadata: never diff them into a drop.
+  options.schemaGenerator = { ...options.schemaGenerator, ignoreRoutines: true };
   const { migrations } = await import(`${path.join(dir, 'index.ts')}?t=${Date.now()}`);
   (options.migrations as any).migrationsList = undefined;
   (options.migrations as any).fileName = (ts: string, n?: string) => `Migration${ts}_${n ?? name}`;
@@ -70,5 +74,7 @@ process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 // The scratch database is named after this checkout, so generators in two worktrees never share one.
 const scratch = `arena_migration_scratch_${createHash('sha1').update(root).digest('hex').slice(0, 8)}`;
 const mysqlUrl = `${process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'}/${scratch}`;
-await generate('sqlite', 'sqlite::memory:');
+const sqliteScratch = mkdtempSync(path.join(tmpdir(), 'arena-migrations-'));
+process.on('exit', () => rmSync(sqliteScratch, { recursive: true, force: true }));
+await generate('sqlite', `sqlite:${path.join(sqliteScratch, 'scratch.sqlite')}`);
 await generate('mysql', mysqlUrl);

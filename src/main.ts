@@ -20,6 +20,11 @@ try {
 
 const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
 const services = await buildServices(config, logger).catch((err) => {
+  // A refusal found once the database is open (an admin with a well-known password in production).
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
   logger.fatal({ err, module: 'server' }, 'start-up failed');
   process.exit(1);
 });

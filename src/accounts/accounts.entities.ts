@@ -101,6 +101,11 @@ export const AdminUser = defineEntity({
     passwordHash: p.string().length(100).hidden().lazy(),
     createdAt: p.datetime(3),
     lastLoginAt: p.datetime(3).nullable(),
+    /** Raised by a password change: tokens of an older version are refused on every request. */
+    tokenVersion: p.integer().default(0),
+    /** The one older token that outlives a password change: the one that made it. */
+    keptTokenId: p.string().length(32).nullable().hidden(),
+    passwordChangedAt: p.datetime(3).nullable(),
   },
 });
 

@@ -11,10 +11,10 @@ declare global {
   }
 }
 
-/** Requires an admin token; sets req.admin. */
+/** Requires an admin token that the live admin row still accepts; sets req.admin. */
 export function requireAdmin(admin: AdminService): RequestHandler {
-  return (req, _res, next) => {
-    req.admin = admin.verify(bearerToken(req));
+  return async (req, _res, next) => {
+    req.admin = await admin.verify(bearerToken(req));
     addLogBindings(req, { admin: req.admin.username });
     next();
   };

@@ -12,6 +12,8 @@ commands:
   status                              what the server is doing: address, uptime, database, connections, rooms
   stop [reason]                       graceful shutdown of the process at URL (clients told, exit 0)
   log-level [level]                   show, or set on every process (fatal error warn info debug trace silent)
+  admin password                      change the password of ADMIN_USER: the new one from NEW_ADMIN_PASSWORD,
+                                      else the first line of standard input; its other tokens are revoked
   user ban <userId> [reason] [--until ISO-8601]
   user unban <userId>
   user whitelist <userId> [on|off]    who may log in during maintenance
@@ -162,6 +164,16 @@ async function run(argv: string[]): Promise<number> {
       print(ctx, res, () => `log level: ${res.level}`);
       return 0;
     }
+    case 'admin': {
+      if (args[0] !== 'password' || args.length > 1) throw usage('admin takes one action: password');
+      // Never from the command line: arguments are visible to every user of the machine (ps).
+      const newPassword = process.env.NEW_ADMIN_PASSWORD || await firstLineOfStdin();
+      if (!newPassword) throw usage('admin password reads the new password from NEW_ADMIN_PASSWORD or standard input');
+      await authenticate(ctx);
+      await request(ctx, 'POST', '/admin/password', { oldPassword: process.env.ADMIN_PASSWORD || 'dev-admin-password', newPassword });
+      print(ctx, { changed: true }, () => `password of ${process.env.ADMIN_USER || 'admin'} changed; its other tokens are revoked (set ADMIN_PASSWORD to the new one)`);
+      return 0;
+    }
     case 'user': {
       const [action, id, ...rest] = args;
       if (!action || !id) throw usage('user needs an action and a user id');
@@ -226,6 +238,16 @@ async function run(argv: string[]): Promise<number> {
     default:
       throw usage(`unknown command ${command}`);
   }
+}
+
+async function firstLineOfStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('new admin password: ');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0]!;
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
