@@ -28,6 +28,8 @@ export interface SessionsConfig {
   jwtSecret: string;
   accessTokenTtlS: number;
   refreshTokenTtlS: number;
+  /** A retry of the same refresh within this window gets the same new pair (a flaky mobile network). */
+  refreshGraceS: number;
   singleSession: boolean;
 }
 
@@ -56,6 +58,8 @@ export class SessionService {
   private readonly verified = new Map<string, { userId: string; sessionId: string; expMs: number }>();
   /** Built once: jsonwebtoken would otherwise derive a key object from the string on every verify. */
   private readonly signingKey: KeyObject;
+  /** Derives each rotated refresh secret from the one it replaces, so a retry can recompute it. */
+  private readonly rotationKey: string;
   private readonly config: SessionsConfig;
   private readonly clock: Clock;
   private readonly bus: Bus;
@@ -65,6 +69,7 @@ export class SessionService {
   constructor(deps: { config: SessionsConfig; clock: Clock; bus: Bus; em: () => EntityManager }) {
     this.config = deps.config;
     this.signingKey = createSecretKey(Buffer.from(deps.config.jwtSecret));
+    this.rotationKey = this.derivedSecret('refresh-rotation');
     this.clock = deps.clock;
     this.bus = deps.bus;
     this.em = deps.em;
@@ -101,9 +106,12 @@ export class SessionService {
     return { sessionId, ...this.tokensFor(userId, sessionId, secret) };
   }
 
-  private tokensFor(userId: string, sessionId: string, secret: string): SessionTokens {
-    // iat from the injected clock, so expiry and verification read the same time.
-    const accessToken = jwt.sign({ sid: sessionId, typ: 'access', iat: Math.floor(this.clock.now() / 1000) }, this.signingKey, {
+  /**
+   * `issuedAt` (epoch ms, default now, from the injected clock so expiry and verification read the
+   * same time): a refresh retry signs with the rotation's time, and so gets the very same token.
+   */
+  private tokensFor(userId: string, sessionId: string, secret: string, issuedAt = this.clock.now()): SessionTokens {
+    const accessToken = jwt.sign({ sid: sessionId, typ: 'access', iat: Math.floor(issuedAt / 1000) }, this.signingKey, {
       algorithm: 'HS256',
       subject: userId,
       expiresIn: this.config.accessTokenTtlS,
@@ -116,7 +124,7 @@ export class SessionService {
     if (!token || token === '000000') throw new AppError('UNAUTHENTICATED', 'authorization: a bearer access token is required');
     const known = this.verified.get(token);
     if (known && this.clock.now() < known.expMs) {
-      if (!(await this.isLive(known.sessionId))) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+      if ((await this.liveOwner(known.sessionId)) !== known.userId) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
       return { userId: known.userId, sessionId: known.sessionId };
     }
     let payload: jwt.JwtPayload;
@@ -132,8 +140,10 @@ export class SessionService {
     if (payload.typ !== 'access' || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') {
       throw new AppError('UNAUTHENTICATED', 'access token invalid');
     }
-    const live = await this.isLive(payload.sid);
-    if (!live) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    // Live, and the token's own: a token naming one user with another user's session is forged.
+    const owner = await this.liveOwner(payload.sid);
+    if (owner === null) throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
+    if (owner !== payload.sub) throw new AppError('UNAUTHENTICATED', 'access token invalid');
     if (typeof payload.exp === 'number') {
       if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(token, { userId: payload.sub, sessionId: payload.sid, expMs: payload.exp * 1000 });
@@ -142,13 +152,18 @@ export class SessionService {
   }
 
   async isLive(sessionId: string): Promise<boolean> {
+    return (await this.liveOwner(sessionId)) !== null;
+  }
+
+  /** The user of a live session, or null when it is revoked, expired or unknown. */
+  async liveOwner(sessionId: string): Promise<string | null> {
     const now = this.clock.now();
     const cached = this.cache.get(sessionId);
-    if (cached && (cached.revoked || now - cached.checkedAt < LIVE_CACHE_MS)) return !cached.revoked;
+    if (cached && (cached.revoked || now - cached.checkedAt < LIVE_CACHE_MS)) return cached.revoked ? null : cached.userId;
     const row = await this.em().findOne(Session, { id: sessionId }, { fields: ['id', 'userId', 'revokedAt', 'expiresAt'] });
     const revoked = !row || row.revokedAt !== null || row.expiresAt.getTime() <= now;
     this.remember(sessionId, { userId: row?.userId ?? '', revoked, checkedAt: now });
-    return !revoked;
+    return revoked ? null : row.userId;
   }
 
   private remember(sessionId: string, entry: CacheEntry): void {
@@ -162,7 +177,9 @@ export class SessionService {
 
   /**
    * Rotates a refresh token. The old secret stops working; presenting it (or any earlier one)
-   * again means it leaked, so the whole session is revoked.
+   * again means it leaked, so the whole session is revoked. Except within REFRESH_GRACE_S of its
+   * rotation, while its successor is unused: then it is a retry (parallel refreshes, a response lost
+   * on a flaky network) and gets the very same new pair, which is derived from the old secret.
    */
   async refresh(refreshToken: string, beforeRotate?: (userId: string) => Promise<unknown>): Promise<SessionTokens & { sessionId: string; userId: string }> {
     const dot = refreshToken.indexOf('.');
@@ -180,7 +197,9 @@ export class SessionService {
       throw new AppError('UNAUTHENTICATED', 'session revoked; log in again');
     }
     if (session.expiresAt.getTime() <= now) throw new AppError('UNAUTHENTICATED', 'refreshToken: expired; log in again');
+    const nextSecret = this.successorOf(sessionId, secret);
     if (presented !== session.refreshHash) {
+      if (this.isRetry(session, presented, nextSecret, now)) return this.retried(session, nextSecret, beforeRotate);
       if (session.previousHashes.includes(presented)) {
         await this.revoke(sessionId, 'refresh_reuse');
         throw new AppError('UNAUTHENTICATED', 'refreshToken: already used; the session has been revoked');
@@ -189,20 +208,38 @@ export class SessionService {
     }
     // Ban, maintenance and closed accounts are checked here, once the token is known to be genuine.
     if (beforeRotate) await beforeRotate(session.userId);
-    const nextSecret = randomToken(32);
     const previous = [presented, ...session.previousHashes].slice(0, PREVIOUS_HASHES_KEPT);
-    // Compare-and-set on the current hash: of two concurrent uses of one token, one rotates and the
-    // other is reuse.
+    // Compare-and-set on the current hash: of concurrent uses of one token exactly one rotates; the
+    // others find its rotation and, as retries, answer with the same pair.
     const updated = await em.nativeUpdate(Session, { id: sessionId, refreshHash: presented, revokedAt: null }, {
       refreshHash: sha256(nextSecret),
       previousHashes: previous,
       refreshedAt: new Date(now),
     });
     if (updated !== 1) {
+      const current = await this.em().findOne(Session, { id: sessionId });
+      if (current && !current.revokedAt && this.isRetry(current, presented, nextSecret, this.clock.now())) return this.retried(current, nextSecret);
       await this.revoke(sessionId, 'refresh_reuse');
       throw new AppError('UNAUTHENTICATED', 'refreshToken: already used; the session has been revoked');
     }
-    return { sessionId, userId: session.userId, ...this.tokensFor(session.userId, sessionId, nextSecret) };
+    return { sessionId, userId: session.userId, ...this.tokensFor(session.userId, sessionId, nextSecret, now) };
+  }
+
+  /** The refresh secret that replaces `secret` when it is used: keyed, so only this server can compute it. */
+  private successorOf(sessionId: string, secret: string): string {
+    return createHmac('sha256', this.rotationKey).update(`${sessionId}.${secret}`).digest('base64url');
+  }
+
+  /** Was `presented` the secret rotated last, within the grace window, into the current one (still unused)? */
+  private isRetry(session: ISession, presented: string, nextSecret: string, now: number): boolean {
+    return session.previousHashes[0] === presented
+      && session.refreshHash === sha256(nextSecret)
+      && now - session.refreshedAt.getTime() <= this.config.refreshGraceS * 1000;
+  }
+
+  private async retried(session: ISession, nextSecret: string, beforeRotate?: (userId: string) => Promise<unknown>) {
+    if (beforeRotate) await beforeRotate(session.userId);
+    return { sessionId: session.id, userId: session.userId, ...this.tokensFor(session.userId, session.id, nextSecret, session.refreshedAt.getTime()) };
   }
 
   /**
