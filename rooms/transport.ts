@@ -1,8 +1,11 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import type { Logger } from '../src/platform/logger.ts';
+
+/** Largest client frame; a bigger one closes the connection with 1009 (message too big). */
+const MAX_PAYLOAD = 4 * 1024;
 
 /**
  * Colyseus's WebSocket transport, with each connection's writes coalesced per event-loop turn.
@@ -17,17 +20,55 @@ import type { Logger } from '../src/platform/logger.ts';
  */
 export function createTransport(server: http.Server, logger: Logger): WebSocketTransport {
   const before = new Set(server.listeners('error'));
-  const transport = new WebSocketTransport({ server, maxPayload: 4 * 1024 });
+  const transport = new ArenaTransport({ server, maxPayload: MAX_PAYLOAD }, logger);
   // Colyseus prints every server error with its stack; a port that cannot be bound is reported
   // by the caller of listen in one line (src/main.ts), later errors here, once each, without noise.
   for (const listener of server.listeners('error')) if (!before.has(listener)) server.off('error', listener as () => void);
   server.on('error', (err) => {
     if (server.listening) logger.error({ err }, 'http server error');
   });
-  const coalescer = new WriteCoalescer();
-  // Registered after the transport's own listener, in the same turn as the handshake completes.
-  (transport as unknown as { wss: WebSocketServer }).wss.on('connection', (ws: WebSocket) => coalescer.attach(ws));
+  transport.coalesceWrites(new WriteCoalescer());
   return transport;
+}
+
+/**
+ * The transport with client errors told once, briefly. `ws` closes a connection that sends a frame
+ * over `maxPayload` (1009) or breaks the protocol (1002...) and emits one error on it; Colyseus logs
+ * that at error level with a stack, so a client sending 300 big frames a second wrote 255 KB/s of
+ * log. Here it is one warning line per connection, without a stack: the client's fault, not ours.
+ */
+class ArenaTransport extends WebSocketTransport {
+  private readonly logger: Logger;
+
+  constructor(options: ConstructorParameters<typeof WebSocketTransport>[0], logger: Logger) {
+    super(options);
+    this.logger = logger;
+    // Colyseus registers its onConnection unbound (`this` would be the WebSocketServer).
+    this.wss.off('connection', this.onConnection);
+    this.wss.on('connection', (...args: unknown[]) => this.onConnection(...(args as Parameters<WebSocketTransport['onConnection']>)));
+  }
+
+  /** Registered after onConnection: runs in the same turn as the handshake completes. */
+  coalesceWrites(coalescer: WriteCoalescer): void {
+    this.wss.on('connection', (ws: WebSocket) => coalescer.attach(ws));
+  }
+
+  protected override onConnection(...args: Parameters<WebSocketTransport['onConnection']>): Promise<void> {
+    const [ws, req] = args;
+    const before = new Set(ws.listeners('error'));
+    const connected = super.onConnection(...args);
+    // Colyseus's listener is added synchronously, before its first await: replace it.
+    for (const listener of ws.listeners('error')) if (!before.has(listener)) ws.off('error', listener as () => void);
+    let told = false;
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (told) return;
+      told = true;
+      const tooBig = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+      this.logger.warn({ ip: req.socket.remoteAddress, code: err.code, reason: err.message },
+        tooBig ? `websocket closed (1009): a frame over the ${MAX_PAYLOAD}-byte limit` : 'websocket closed: protocol error from the client');
+    });
+    return connected;
+  }
 }
 
 export class WriteCoalescer {
