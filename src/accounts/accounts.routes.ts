@@ -6,6 +6,7 @@ import { requireUser } from './auth.middleware.ts';
 import type { AccountService } from './accounts.service.ts';
 import type { SessionService } from './sessions.service.ts';
 import type { RouteDoc } from '../platform/openapi.ts';
+import { displayName } from '../platform/text.ts';
 
 /** HTTP adapter of accounts: parse with zod, call the service, answer JSON. Nothing else. */
 
@@ -14,7 +15,7 @@ const code = z.string().regex(/^\d{6}$/, 'must be 6 digits');
 const password = z.string().refine((p) => Buffer.byteLength(p) >= 8 && Buffer.byteLength(p) <= 72, 'must be 8 to 72 bytes');
 /** A password being checked, not chosen: any length up to the bcrypt limit plus slack. */
 const givenPassword = z.string().min(1).max(200);
-export const userName = z.string().min(2).max(20).regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters');
+export const userName = displayName(2, 20);
 
 export const accountSchemas = {
   code: z.object({ phone, purpose: z.enum(['register', 'reset', 'bind']) }),

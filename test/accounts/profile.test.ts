@@ -17,6 +17,22 @@ describe('accounts: profile, deregistration and third-party login', function () 
     await server?.stop();
   });
 
+  it('refuses names that are blank, hold control, format or line-separator characters, or lone surrogates', async () => {
+    const user = await registerUser(server, { name: 'Bob' });
+    for (const name of ['   ', '\u3000\u3000', 'ab\u2028cd', 'ab\u2029', 'zero\u200bwidth', '\u202eevil', 'lone\ud800', '\udc00lone', 'nul\u0000']) {
+      const res = await server.api('PATCH', 'me', { name }, { token: user.accessToken });
+      assert.equal(res.status, 400, JSON.stringify(name));
+      assert.match(res.body.error.message, /^name:/);
+    }
+    const phone = newPhone();
+    const code = await codeFor(server, phone, 'register');
+    const register = await server.api('POST', 'auth/register', { phone, code, password: 'a fine password', name: 'x\u2028y' });
+    assert.equal(register.status, 400);
+    assert.match(register.body.error.message, /^name:/);
+    const trimmed = await server.api('PATCH', 'me', { name: '  Bobby  ' }, { token: user.accessToken });
+    assert.equal(trimmed.body.user.name, 'Bobby', 'surrounding whitespace is not part of a name');
+  });
+
   it('reads and edits the profile; name is 2-20 characters without control characters', async () => {
     const user = await registerUser(server, { name: 'Alice' });
     const got = await server.api('GET', 'me', undefined, { token: user.accessToken });
