@@ -21,6 +21,6 @@ export function requireAdmin(admin: AdminService): RequestHandler {
 }
 
 /** Writes the audit row of an admin action from a routes file: who (req.admin), what, before, after. */
-export function auditFrom(admin: AdminService, req: Request, action: string, entry: { target?: string | null; before?: unknown; after?: unknown; result?: 'success' | 'fail' }) {
+export function auditFrom(admin: AdminService, req: Request, action: string, entry: { target?: string | null; before?: unknown; after?: unknown; read?: unknown; result?: 'success' | 'fail' }) {
   return admin.audit(req.admin!, action, { ...entry, ip: req.ip_ });
 }

@@ -173,13 +173,17 @@ export class AdminService {
     await this.bus.publish(ADMIN_REVOKED, { adminId: String(adminId) });
   }
 
-  async audit(admin: Pick<AdminClaims, 'adminId' | 'username'>, action: string, entry: { target?: string | null; before?: unknown; after?: unknown; ip?: string; result?: 'success' | 'fail' }): Promise<void> {
+  /** The audit row of an admin action: who, what, before and after (or, for a read, what was read). */
+  async audit(admin: Pick<AdminClaims, 'adminId' | 'username'>, action: string, entry: { target?: string | null; before?: unknown; after?: unknown; read?: unknown; ip?: string; result?: 'success' | 'fail' }): Promise<void> {
     await this.logs.write('audit', {
       userId: entry.target ?? null,
       operation: action,
       result: entry.result ?? 'success',
       ip: entry.ip ?? null,
-      detail: { admin: admin.username, adminId: admin.adminId, before: entry.before ?? null, after: entry.after ?? null },
+      detail: {
+        admin: admin.username, adminId: admin.adminId, before: entry.before ?? null, after: entry.after ?? null,
+        ...(entry.read !== undefined ? { read: entry.read } : {}),
+      },
     });
   }
 }

@@ -202,7 +202,7 @@ async function run(argv: string[]): Promise<number> {
       await authenticate(ctx);
       if (action === 'list') {
         const res = await request(ctx, 'GET', '/admin/db');
-        print(ctx, res, () => res.entities.map((e: any) => `${e.name} (${e.table}): ${e.fields.map((f: any) => `${f.name}:${f.type}${f.hidden ? ' hidden' : f.readOnly ? ' ro' : ''}`).join(', ')}`).join('\n'));
+        print(ctx, res, () => res.entities.map((e: any) => `${e.name} (${e.table})${e.readOnly ? ' [read-only]' : ''}: ${e.fields.map((f: any) => `${f.name}:${f.type}${f.hidden ? ' hidden' : f.readOnly ? ' ro' : ''}`).join(', ')}`).join('\n'));
         return 0;
       }
       if (action === 'get') {

@@ -20,13 +20,13 @@ export const dbToolSchemas = {
   patch: z.record(z.string().max(64), z.unknown()),
 };
 
-const field = z.object({ name: z.string(), type: z.enum(['string', 'number', 'boolean', 'datetime', 'json', 'reference']), nullable: z.boolean(), hidden: z.boolean(), readOnly: z.boolean(), maxLength: z.number().optional() });
+const field = z.object({ name: z.string(), type: z.enum(['string', 'number', 'boolean', 'datetime', 'json', 'reference']), nullable: z.boolean(), hidden: z.boolean(), readOnly: z.boolean(), why: z.string().optional(), maxLength: z.number().optional() });
 
 export const dbToolRouteDocs: RouteDoc[] = [
   {
     method: 'get', path: '/admin/db', auth: 'admin',
-    response: z.object({ entities: z.array(z.object({ name: z.string(), table: z.string(), fields: z.array(field) })) }),
-    summary: 'Entities and fields from the MikroORM metadata; hidden fields (secrets) are never returned nor writable; primary keys are read-only.',
+    response: z.object({ entities: z.array(z.object({ name: z.string(), table: z.string(), readOnly: z.string().optional(), fields: z.array(field) })) }),
+    summary: 'Entities and fields from the MikroORM metadata; hidden fields (secrets) are never returned nor writable; primary keys are read-only; logs (the audit log above all), sessions, admins and codes are read-only, and so are user fields a feature owns (ban, password, phone, closing: `why` names the call that changes them). Every read is audited.',
   },
   {
     method: 'get', path: '/admin/db/:entity', auth: 'admin', query: dbToolSchemas.list, errors: ['NOT_FOUND'],
@@ -40,7 +40,7 @@ export const dbToolRouteDocs: RouteDoc[] = [
   {
     method: 'patch', path: '/admin/db/:entity/:id', auth: 'admin', body: dbToolSchemas.patch, errors: ['NOT_FOUND', 'CONFLICT'],
     response: z.object({ row: z.record(z.string(), z.unknown()) }),
-    summary: 'Edits fields with type checks (string, number, boolean, datetime as ISO-8601, json; null where nullable); unknown, hidden or read-only fields -> 400. Audited with before and after.',
+    summary: 'Edits fields with type checks (string, number, boolean, datetime as ISO-8601, json; null where nullable) and the rule of the API that owns them (a user name as PATCH /me); unknown, hidden or read-only fields -> 400 saying which call changes them. Audited with before and after.',
   },
 ];
 
@@ -48,19 +48,26 @@ export function dbToolRoutes(deps: { dbTool: DbToolService; admin: AdminService 
   const r = Router();
   r.use('/admin/db', requireAdmin(deps.admin));
 
-  r.get('/admin/db', (_req, res) => {
-    res.json({ entities: deps.dbTool.entities() });
+  // Reads are audited like every admin action: the tool shows phones, IPs and logs of anyone.
+  r.get('/admin/db', async (req, res) => {
+    const entities = deps.dbTool.entities();
+    await auditFrom(deps.admin, req, 'db_read', { read: { what: 'entities' } });
+    res.json({ entities });
   });
 
   r.get('/admin/db/:entity', async (req, res) => {
     const { entity } = parse(dbToolSchemas.entity, req.params, 'params');
     const q = parse(dbToolSchemas.list, req.query, 'query');
-    res.json(await deps.dbTool.list(entity, { page: q.page, pageSize: q.pageSize, filters: q.filter }));
+    const result = await deps.dbTool.list(entity, { page: q.page, pageSize: q.pageSize, filters: q.filter });
+    await auditFrom(deps.admin, req, 'db_read', { read: { entity, filters: q.filter, page: q.page, pageSize: q.pageSize, rows: result.rows.length, total: result.total } });
+    res.json(result);
   });
 
   r.get('/admin/db/:entity/:id', async (req, res) => {
     const { entity, id } = parse(dbToolSchemas.row, req.params, 'params');
-    res.json({ row: await deps.dbTool.get(entity, id) });
+    const row = await deps.dbTool.get(entity, id);
+    await auditFrom(deps.admin, req, 'db_read', { target: entity === 'User' ? id : null, read: { entity, id } });
+    res.json({ row });
   });
 
   r.patch('/admin/db/:entity/:id', async (req, res) => {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { EntityMetadata, EntityProperty, MetadataStorage } from '@mikro-orm/core';
 import { AppError } from '../platform/errors.ts';
+import { FIELD_RULES, READ_ONLY_ENTITIES, SERVICE_FIELDS } from './dbtool.policy.ts';
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'datetime' | 'json' | 'reference';
 
@@ -10,12 +11,16 @@ export interface FieldInfo {
   nullable: boolean;
   hidden: boolean;
   readOnly: boolean;
+  /** Why a readable field is read-only, when a feature owns it (and which call changes it). */
+  why?: string;
   maxLength?: number;
 }
 
 export interface EntityInfo {
   name: string;
   table: string;
+  /** Set on entities the tool only reads (logs, sessions, admins, codes), with the reason. */
+  readOnly?: string;
   fields: FieldInfo[];
 }
 
@@ -25,7 +30,8 @@ export type Row = Record<string, unknown>;
  * The reflection database tool (S10): entities and fields come from the MikroORM metadata, the
  * same `defineEntity` schemas the application uses, so a new table appears here without code.
  * Properties marked `.hidden()` (password, refresh and code hashes) are never returned, never
- * filterable and never writable; primary keys are read-only.
+ * filterable and never writable; primary keys are read-only; evidence and state a feature owns are
+ * read-only too (src/dbtool/dbtool.policy.ts).
  */
 export class DbToolService {
   private readonly em: () => EntityManager;
@@ -39,7 +45,7 @@ export class DbToolService {
   entities(): EntityInfo[] {
     return [...this.metadata().getAll().values()]
       .filter((m) => !m.embeddable && !m.virtual && m.className)
-      .map((m) => ({ name: m.className, table: m.tableName, fields: fieldsOf(m) }))
+      .map((m) => ({ name: m.className, table: m.tableName, ...(READ_ONLY_ENTITIES[m.className] ? { readOnly: READ_ONLY_ENTITIES[m.className] } : {}), fields: fieldsOf(m) }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -84,8 +90,8 @@ export class DbToolService {
     for (const name of names) {
       const field = fields.find((f) => f.name === name);
       if (!field) throw new AppError('INVALID_INPUT', `${name}: unknown field of ${meta.className}`);
-      if (field.readOnly) throw new AppError('INVALID_INPUT', `${name}: is read-only${field.hidden ? ' (secret)' : ''}`);
-      values[name] = coerce(field, changes[name]);
+      if (field.readOnly) throw new AppError('INVALID_INPUT', `${name}: is read-only${field.hidden ? ' (secret)' : field.why ? `: ${field.why}` : ''}`);
+      values[name] = checked(meta.className, field, coerce(field, changes[name]));
     }
     const where = this.pkWhere(meta, id);
     const visible = fields.filter((f) => !f.hidden).map((f) => f.name);
@@ -141,15 +147,26 @@ function fieldsOf(meta: EntityMetadata): FieldInfo[] {
     .map((p) => {
       const type = typeOf(p);
       const hidden = Boolean(p.hidden);
+      const why = READ_ONLY_ENTITIES[meta.className] ?? SERVICE_FIELDS[meta.className]?.[p.name];
       return {
         name: p.name,
         type,
         nullable: Boolean(p.nullable),
         hidden,
-        readOnly: hidden || Boolean(p.primary) || type === 'reference' || Boolean(p.persist === false) || Boolean(p.version),
+        readOnly: hidden || Boolean(why) || Boolean(p.primary) || type === 'reference' || Boolean(p.persist === false) || Boolean(p.version),
+        ...(why && !hidden ? { why } : {}),
         ...(type === 'string' && p.length ? { maxLength: Number(p.length) } : {}),
       };
     });
+}
+
+/** A value that passed its type, checked against the rule its own API applies (a user name...). */
+function checked(entity: string, field: FieldInfo, value: unknown): unknown {
+  const rule = FIELD_RULES[entity]?.[field.name];
+  if (!rule || value === null) return value;
+  const parsed = rule.safeParse(value);
+  if (!parsed.success) throw new AppError('INVALID_INPUT', `${field.name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
 }
 
 function rowOf(fields: FieldInfo[], entity: object): Row {

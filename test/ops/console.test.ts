@@ -112,7 +112,8 @@ describe('console against a live server', function () {
     const user = await registerUser(server, { name: 'console-a' });
     const list = await arena(['db', 'list', '--url', server.url]);
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /^User \(users\): id:string ro, phone:string, passwordHash:string hidden/m);
+    assert.match(list.stdout, /^User \(users\): id:string ro, phone:string ro, passwordHash:string hidden/m);
+    assert.match(list.stdout, /^AuditLog \(audit_logs\) \[read-only\]: /m);
     const rows = await arena(['db', 'get', 'User', `phone:${user.phone}`, '--url', server.url]);
     assert.equal(rows.code, 0, rows.stderr);
     assert.ok(rows.stdout.includes(user.id));
