@@ -13,6 +13,8 @@ export interface ModeRule {
   teams: string[];
   /** May players change team with `team {team}`? */
   teamChoice: boolean;
+  /** Players a team holds at most; default: the seats shared evenly (rounded up) between the teams. */
+  teamSize?: number;
 }
 
 /** The default rule of a configured mode (MODES, default duel 2, squad 4, party 8). */
@@ -84,19 +86,25 @@ export function createGameRoom(services: Services) {
       if (options.private) await this.setPrivate(true);
 
       this.kit.registerChat();
-      this.kit.on('ready', readyMessage, (client, { ready }) => {
+      this.kit.on('ready', readyMessage, async (client, { ready }) => {
         const player = this.state.players.get(client.sessionId);
         if (!player) return;
         player.ready = ready;
-        return this.onPlayerReady(client, player);
+        await this.onPlayerReady(client, player);
+        if (!this.state.startedAt && this.allSeatedAndReady()) this.startGame();
       });
       this.kit.on('team', teamMessage, (client, { team }) => {
         const player = this.state.players.get(client.sessionId);
         if (!player) return;
+        const refuse = (code: 'INVALID_INPUT' | 'CONFLICT', message: string) => client.send('error', { type: 'team', code, message });
         if (!this.rule.teamChoice || !this.rule.teams.includes(team)) {
-          client.send('error', { type: 'team', code: 'INVALID_INPUT', message: this.rule.teamChoice ? `team: must be one of ${this.rule.teams.join(', ')}` : 'team: this mode does not allow choosing a team' });
-          return;
+          return refuse('INVALID_INPUT', this.rule.teamChoice ? `team: must be one of ${this.rule.teams.join(', ')}` : 'team: this mode does not allow choosing a team');
         }
+        if (this.state.startedAt) return refuse('CONFLICT', 'team: the game has started; teams are fixed');
+        if (player.team === team) return;
+        const size = this.teamSize();
+        const members = [...this.state.players.values()].filter((p) => p.team === team).length;
+        if (members >= size) return refuse('CONFLICT', `team: ${team} is full (${size} players)`);
         player.team = team;
         this.kit.members.setTeam(client.sessionId, team);
       });
@@ -157,6 +165,26 @@ export function createGameRoom(services: Services) {
     /** System chat to everyone in the room (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */
     sendSystem(text: string): ChatLine {
       return this.kit.sendSystem(text);
+    }
+
+    /**
+     * The game starts: teams are fixed and the room takes no one new (a reconnecting seat still
+     * comes back). The base room starts once every seat is taken and every player is ready; a game
+     * with its own rule calls this itself (tic-tac-toe does, from onPlayerReady).
+     */
+    startGame(): void {
+      if (this.state.startedAt) return;
+      this.state.startedAt = services.clock.now();
+      void this.lock();
+    }
+
+    allSeatedAndReady(): boolean {
+      const players = [...this.state.players.values()];
+      return players.length === this.maxClients && players.every((p) => p.ready);
+    }
+
+    teamSize(): number {
+      return this.rule.teamSize ?? Math.ceil(this.rule.maxClients / Math.max(1, this.rule.teams.length));
     }
 
     /** Round-robin over the mode's teams, filling the smallest team first. */

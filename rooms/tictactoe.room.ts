@@ -51,7 +51,7 @@ export function createTicTacToeRoom(services: Services) {
       this.state.marks.set(other[0], 'O');
       this.state.turn = owner[0];
       this.state.status = 'playing';
-      this.lock();
+      this.startGame();
       this.sendSystem(`${owner[1].name} (X) vs ${other[1].name} (O): X to move`);
     }
 

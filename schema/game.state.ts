@@ -20,5 +20,7 @@ export const GameState = schema({
   ownerId: t.string().default(''),
   /** Epoch milliseconds (room state carries times as numbers). */
   createdAt: t.float64(),
+  /** When the game started (every seat taken, everyone ready), epoch ms; 0 while waiting. Teams are fixed from then on. */
+  startedAt: t.float64().default(0),
 }, 'GameState');
 export type GameState = SchemaType<typeof GameState>;
