@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { startServer } from '../support/server.ts';
+import { registerUser, login } from '../support/users.ts';
+import { adminMail, adminToken } from './support.ts';
+
+/** A claim is all or nothing even when the process dies in the middle of a burst of them (kill -9). */
+describe('mail: exactly-once claims across a crash', function () {
+  this.timeout(120_000);
+
+  it('never grants a reward without marking its mail claimed, nor the reverse, and never twice', async () => {
+    const first = await startServer({ keepDatabase: true });
+    let second;
+    try {
+      const admin = await adminToken(first);
+      const user = await registerUser(first);
+      const ids: string[] = [];
+      for (let i = 0; i < 25; i++) ids.push((await adminMail(first, admin, { to: [user.id], attachments: [{ item: 'gold', amount: 1 }] })).body.id);
+      // A burst of claims, and the process killed as soon as the first is answered: the rest are in flight.
+      let answered!: () => void;
+      const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+      const inFlight = ids.map((id) => first.api('POST', `mail/${id}/claim`, undefined, { token: user.accessToken }).then(answered, () => undefined));
+      await Promise.race([firstAnswer, new Promise((r) => setTimeout(r, 10_000))]);
+      assert.equal(await first.stop('SIGKILL'), null);
+      await Promise.all(inFlight);
+
+      second = await startServer({ databaseUrl: first.databaseUrl });
+      const token = (await login(second, user)).body.accessToken;
+      const mails = (await second.api('GET', 'mail', undefined, { token })).body.mails as { id: string; claimedAt: string | null }[];
+      const claimed = mails.filter((m) => ids.includes(m.id) && m.claimedAt).length;
+      const gold = (await second.api('GET', 'me/game', undefined, { token })).body.inventory.gold ?? 0;
+      assert.equal(gold, claimed, `${claimed} mails marked claimed, ${gold} gold granted`);
+      assert.ok(claimed >= 1 && claimed < 25, `the crash came in the middle of the burst (${claimed} of 25 claimed)`);
+      // Whatever the crash left unclaimed can be claimed now, once.
+      for (const id of ids) {
+        const res = await second.api('POST', `mail/${id}/claim`, undefined, { token });
+        assert.ok(res.status === 200 || res.body.error?.code === 'ALREADY_CLAIMED', res.text);
+      }
+      assert.equal((await second.api('GET', 'me/game', undefined, { token })).body.inventory.gold, 25);
+    } finally {
+      await second?.stop();
+      await first.dropDatabase();
+    }
+  });
+});
