@@ -30,6 +30,7 @@ export const CLOSE_CODES = {
   BANNED: 4101,
   MAINTENANCE: 4102,
   SERVER_FULL: 4103,
+  SEAT_QUOTA: 4104,
 } as const;
 
 export class AppError extends Error {
@@ -63,7 +64,9 @@ export function closeCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'BANNED': return CLOSE_CODES.BANNED;
     case 'MAINTENANCE': return CLOSE_CODES.MAINTENANCE;
-    case 'SERVER_FULL': return CLOSE_CODES.SERVER_FULL;
+    case 'SERVER_FULL':
+    case 'UNAVAILABLE': return CLOSE_CODES.SERVER_FULL;
+    case 'RATE_LIMITED': return CLOSE_CODES.SEAT_QUOTA;
     default: return CLOSE_CODES.SESSION_REVOKED;
   }
 }
