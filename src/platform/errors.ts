@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   BANNED: 403,
   MAINTENANCE: 403,
+  IDENTITY_REQUIRED: 403,
+  PLAY_TIME: 403,
   NOT_FOUND: 404,
   PHONE_TAKEN: 409,
   ALREADY_CLAIMED: 409,
@@ -30,6 +32,8 @@ export const CLOSE_CODES = {
   BANNED: 4101,
   MAINTENANCE: 4102,
   SERVER_FULL: 4103,
+  /** Play-time protection (ANTI_ADDICTION): no verified identity, or a minor outside the play windows. */
+  PLAY_TIME: 4105,
 } as const;
 
 export class AppError extends Error {
@@ -64,6 +68,8 @@ export function closeCodeFor(code: ErrorCode): number {
     case 'BANNED': return CLOSE_CODES.BANNED;
     case 'MAINTENANCE': return CLOSE_CODES.MAINTENANCE;
     case 'SERVER_FULL': return CLOSE_CODES.SERVER_FULL;
+    case 'IDENTITY_REQUIRED':
+    case 'PLAY_TIME': return CLOSE_CODES.PLAY_TIME;
     default: return CLOSE_CODES.SESSION_REVOKED;
   }
 }
