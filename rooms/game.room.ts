@@ -46,7 +46,7 @@ export function createGameRoom(services: Services) {
     declare state: GameState;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
-      return authenticateJoin(services, token, ctx);
+      return authenticateJoin(services, token, ctx, { gameRoom: true });
     }
 
     /** The modes this room type serves. A subclass replaces it with its own. */

@@ -28,11 +28,11 @@ export interface Refusal {
 
 export type JoinAuth = RoomAuth | Refusal;
 
-/** Verifies the access token and whether the user may play now. Never throws. */
-export async function authenticateJoin(services: Services, token: string | undefined, ctx?: AuthContext): Promise<JoinAuth> {
+/** Verifies the access token and whether the user may play now (game rooms: play time too). Never throws. */
+export async function authenticateJoin(services: Services, token: string | undefined, ctx?: AuthContext, opts: { gameRoom?: boolean } = {}): Promise<JoinAuth> {
   try {
     const claims = await services.sessions.verifyAccess(token);
-    const user = await services.accounts.assertMayPlay(claims.userId);
+    const user = await services.accounts.assertMayPlay(claims.userId, { gameRoom: opts.gameRoom ?? false });
     return { userId: claims.userId, sessionId: claims.sessionId, name: user.name, ip: ctx?.ip ? String(ctx.ip) : null };
   } catch (err) {
     if (isAppError(err)) return { refused: { closeCode: closeCodeFor(err.code), code: err.code, message: err.message } };
@@ -44,6 +44,7 @@ export async function authenticateJoin(services: Services, token: string | undef
 export function kickCloseCode(reason: RevokeReason | string): number {
   if (reason === 'banned') return CLOSE_CODES.BANNED;
   if (reason === 'maintenance') return CLOSE_CODES.MAINTENANCE;
+  if (reason === 'play_time') return CLOSE_CODES.PLAY_TIME;
   return CLOSE_CODES.SESSION_REVOKED;
 }
 
