@@ -6,6 +6,7 @@ import { adminToken, login, registerUser, type TestUser } from '../support/users
 import { idNumber, withWrongCheck } from '../support/identity.ts';
 import { joinRoom, leaveAll, type Room } from '../support/colyseus.ts';
 import { UserIdentity } from '../../src/accounts/identity.entities.ts';
+import { IdentityVault } from '../../src/accounts/identity.vault.ts';
 import type { TestServer } from '../support/server.ts';
 
 /** Real-name identity (S2): POST /me/identity, `user.identity`, binding limits, admin clearing. */
@@ -249,5 +250,54 @@ describe('identity: the http verifier', function () {
     assert.equal(gone.status, 503);
     assert.match(server.output(), /real-name verification failed/);
     assert.ok(!server.output().includes(id.slice(0, 17)), 'the failure line holds no number');
+  });
+});
+
+describe('identity: rotating IDENTITY_KEY', function () {
+  this.timeout(120_000);
+  const KEY_A = Buffer.alloc(32, 0xa1).toString('hex');
+  const KEY_B = Buffer.alloc(32, 0xb2).toString('base64');
+  const servers: TestServer[] = [];
+  const start = async (env: Record<string, string>) => {
+    const server = await startAccountsServer({ BCRYPT_COST: '4', ...env }, { databaseUrl: servers[0]?.databaseUrl, keepDatabase: true });
+    servers.push(server);
+    return server;
+  };
+  const submit = (server: TestServer, user: TestUser, id: string) => server.api('POST', 'me/identity', { realName: '钱九', idNumber: id }, { token: user.accessToken });
+
+  after(async () => {
+    for (const s of servers) await s.stop();
+    await servers[0]?.dropDatabase();
+  });
+
+  it('keeps numbers bound and readable through a rotation, and the rekey moves every row to the new key', async () => {
+    const [n1, n2, n3] = [idNumber('1971-01-01'), idNumber('1972-02-02'), idNumber('1973-03-03')];
+    const first = await start({ IDENTITY_KEY: KEY_A });
+    const [u1, u2, u3] = [await registerUser(first), await registerUser(first), await registerUser(first)];
+    for (const [u, n] of [[u1, n1], [u2, n2]] as const) assert.equal((await submit(first, u, n)).status, 200);
+    await first.stop();
+
+    // both keys: new rows are sealed with B, old ones still match through the hash under A
+    const rotating = await start({ IDENTITY_KEY: KEY_B, IDENTITY_KEY_PREVIOUS: KEY_A });
+    assert.equal((await submit(rotating, u3, n1)).status, 409, 'bound under the previous key');
+    assert.equal((await submit(rotating, u3, n3)).status, 200);
+    const token = await adminToken(rotating);
+    const rekey = await rotating.api('POST', 'admin/identity/rekey', undefined, { token });
+    assert.deepEqual(rekey.body, { keyId: new IdentityVault({ key: KEY_B }).keyId, rekeyed: 2, unreadable: 0, total: 3 });
+    assert.equal((await rotating.api('POST', 'admin/identity/rekey', undefined, { token })).body.rekeyed, 0, 'nothing left to do');
+    const audit = (await rotating.api('GET', 'admin/logs/audit?operation=identity_rekey', undefined, { token })).body.entries;
+    assert.equal(audit[0].detail.after.rekeyed, 0);
+    await rotating.stop();
+
+    // the previous key gone: every row opens and matches under B alone
+    const after = await start({ IDENTITY_KEY: KEY_B });
+    const u4 = await registerUser(after);
+    assert.equal((await submit(after, u4, n1)).status, 409, 'the hash was rewritten under the new key');
+    const sealed = await withDb(after, (db) => db.em().find(UserIdentity, {}));
+    const keyId = new IdentityVault({ key: KEY_B }).keyId;
+    assert.ok(sealed.every((r) => r.idSealed.startsWith(`v1.${keyId}.`) && r.nameSealed.startsWith(`v1.${keyId}.`)));
+    const vault = new IdentityVault({ key: KEY_B });
+    assert.deepEqual(sealed.map((r) => vault.open(r.idSealed, `${r.userId}:id`)).sort(), [n1, n2, n3].sort());
+    assert.deepEqual((await after.api('GET', 'me', undefined, { token: u1.accessToken })).body.user.identity.verified, true);
   });
 });
