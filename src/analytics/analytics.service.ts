@@ -67,13 +67,14 @@ export class AnalyticsService {
   /** Behavior-log rows per day and operation, success and fail apart; the same days as `stats`. */
   async behavior(from?: string, to?: string): Promise<{ days: DayBehavior[] }> {
     const { today, keys } = this.range(from, to);
-    const finished = keys.filter((d) => d < today);
-    const done = (await this.em().find(DailyStat, { day: { $in: finished }, behavior: true }, { fields: ['day'] })).map((r) => r.day);
-    const stored = await this.behaviorStats.read(done);
+    const rolled = new Map((await this.em().find(DailyStat, { day: { $in: keys.filter((d) => d < today) } }, { fields: ['day', 'behavior'] }))
+      .map((r) => [r.day, r.behavior]));
+    const stored = await this.behaviorStats.read([...rolled].filter(([, behavior]) => behavior).map(([day]) => day));
     const days: DayBehavior[] = [];
     for (const day of keys) {
-      const operations = stored.get(day)
-        ?? (day === today ? await this.computeBehavior(day) : (await this.rollupDay(day)).behavior);
+      const operations = stored.get(day) ?? (day === today ? await this.computeBehavior(day)
+        : rolled.has(day) ? await this.rollupBehavior(day) // rolled up before behavior analytics
+          : (await this.rollupDay(day)).behavior); // a finished day the job has not reached yet
       days.push({ date: day, operations });
     }
     return { days };
@@ -94,20 +95,34 @@ export class AnalyticsService {
   }
 
   /**
-   * The rollup job: yesterday always (late rows of the last minutes), and every finished day of the
-   * last BACKFILL_DAYS that has no row yet. Idempotent and safe on several processes at once.
+   * The rollup job: yesterday always (late rows of the last minutes), every finished day of the
+   * last BACKFILL_DAYS that has no row yet, and the behavior counts of days rolled up before
+   * behavior analytics existed. Idempotent and safe on several processes at once.
    */
   async rollup(): Promise<string[]> {
     const today = this.today();
     const candidates = daysBetween(shiftDay(today, -BACKFILL_DAYS), shiftDay(today, -1));
-    // A day rolled up before behavior analytics existed has no behavior rows yet: it counts as missing.
-    const existing = new Set((await this.em().find(DailyStat, { day: { $in: candidates }, behavior: true }, { fields: ['day'] })).map((r) => r.day));
+    const existing = new Map((await this.em().find(DailyStat, { day: { $in: candidates } }, { fields: ['day', 'behavior'] })).map((r) => [r.day, r.behavior]));
     const first = await this.firstActivityDay();
     const yesterday = shiftDay(today, -1);
     const todo = candidates.filter((d) => (d === yesterday || !existing.has(d)) && first !== undefined && d >= first);
+    const behaviorOnly = candidates.filter((d) => d !== yesterday && existing.get(d) === false);
     for (const day of todo) await this.rollupDay(day);
-    if (todo.length) this.logger.debug({ module: 'analytics', days: todo }, 'daily stats rolled up');
-    return todo;
+    for (const day of behaviorOnly) await this.rollupBehavior(day);
+    const done = [...todo, ...behaviorOnly];
+    if (done.length) this.logger.debug({ module: 'analytics', days: done }, 'daily stats rolled up');
+    return done;
+  }
+
+  /**
+   * Adds the behavior counts to a day rolled up before they existed, leaving its other counts alone:
+   * recomputing those could meet login rows the log retention has removed since.
+   */
+  async rollupBehavior(day: string): Promise<OperationCounts> {
+    const behavior = await this.computeBehavior(day);
+    await this.behaviorStats.store(day, behavior, new Date(this.clock.now()));
+    await this.em().nativeUpdate(DailyStat, { day }, { behavior: true });
+    return behavior;
   }
 
   async rollupDay(day: string): Promise<{ stats: DayStats; behavior: OperationCounts }> {

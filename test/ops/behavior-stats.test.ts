@@ -59,11 +59,16 @@ describe('analytics: behavior-log operations per day', function () {
     const live = await day('2031-03-11');
     assert.deepEqual(live.admin_login, undefined, 'admin logins are audit rows, not behavior');
 
-    // a day rolled up before behavior analytics existed (behavior=false) is rolled up again
+    // a day rolled up before behavior analytics existed (behavior=false) gets its behavior counts,
+    // and keeps the counts it had (dau 42 stands for a value whose login rows are gone)
     await server.setClock(Date.parse('2031-03-12T17:00:00Z'));
     token = await adminToken(server);
-    assert.equal((await server.api('PATCH', 'admin/db/DailyStat/2031-03-10', { behavior: false }, { token })).status, 200);
-    await eventually(async () => (await server.api('GET', 'admin/db/DailyStat/2031-03-10', undefined, { token })).body.row?.behavior === true);
+    assert.equal((await server.api('PATCH', 'admin/db/DailyStat/2031-03-10', { behavior: false, dau: 42 }, { token })).status, 200);
+    const redone = await eventually(async () => {
+      const row = (await server.api('GET', 'admin/db/DailyStat/2031-03-10', undefined, { token })).body.row;
+      return row?.behavior === true ? row : undefined;
+    });
+    assert.equal(redone.dau, 42);
     assert.deepEqual(await day('2031-03-10'), expected, 'the same rows again: the rollup is idempotent');
 
     // three days on, retention removed the day's log rows; the rolled-up counts stay
