@@ -22,8 +22,9 @@ export class DevIdentityVerifier implements IdentityVerifier {
 /**
  * POSTs `{realName, idNumber}` as JSON to IDENTITY_HTTP_URL (with `Authorization: Bearer
  * IDENTITY_HTTP_TOKEN` when set). A 2xx answer `{"verified": true}` verifies and `{"verified": false}`
- * refuses, as does a 4xx other than 408/429; anything else (5xx, 408, 429, another body, no answer
- * within IDENTITY_HTTP_TIMEOUT_MS) is an outage the player sees as 503.
+ * refuses, as does a 4xx about the request (400, 404, 422...). Anything else is an outage the player
+ * sees as 503: 5xx, 408, 429, 401 and 403 (our token refused: a player must not be told that a
+ * misconfiguration is a wrong name), another body, or no answer within IDENTITY_HTTP_TIMEOUT_MS.
  */
 export class HttpIdentityVerifier implements IdentityVerifier {
   readonly name = 'http';
@@ -46,7 +47,7 @@ export class HttpIdentityVerifier implements IdentityVerifier {
       body: JSON.stringify({ realName: input.realName, idNumber: input.idNumber }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) return false;
+    if (res.status >= 400 && res.status < 500 && ![401, 403, 408, 429].includes(res.status)) return false;
     // Only the status is logged: the answer may echo the name or the number.
     if (!res.ok) throw new Error(`real-name gateway answered ${res.status}`);
     const body = await res.json().catch(() => undefined) as { verified?: unknown } | undefined;

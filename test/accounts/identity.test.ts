@@ -192,7 +192,7 @@ describe('identity: the http verifier', function () {
   this.timeout(120_000);
   let server: TestServer;
   let gateway: http.Server;
-  let mode: 'answer' | 'fail' | 'hang' = 'answer';
+  let mode: 'answer' | 'fail' | 'denied' | 'hang' = 'answer';
   const seen: { auth?: string; body: any }[] = [];
 
   before(async () => {
@@ -204,6 +204,7 @@ describe('identity: the http verifier', function () {
         seen.push({ auth: req.headers.authorization, body });
         if (mode === 'hang') return;
         if (mode === 'fail') return void res.writeHead(502).end('bad gateway');
+        if (mode === 'denied') return void res.writeHead(401).end('token refused');
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ verified: body.realName !== '李四' }));
       });
     });
@@ -231,11 +232,11 @@ describe('identity: the http verifier', function () {
     assert.deepEqual(seen.at(-1), { auth: 'Bearer gateway-token', body: { realName: '张三', idNumber: id } });
   });
 
-  it('answers 503 UNAVAILABLE, with Retry-After, when the gateway fails, hangs or is gone', async () => {
+  it('answers 503 UNAVAILABLE, with Retry-After, when the gateway fails, refuses our token, hangs or is gone', async () => {
     const user = await registerUser(server);
     const id = idNumber('1991-01-01');
     const attempt = () => server.api('POST', 'me/identity', { realName: '张三', idNumber: id }, { token: user.accessToken });
-    for (const m of ['fail', 'hang'] as const) {
+    for (const m of ['fail', 'denied', 'hang'] as const) {
       mode = m;
       const started = Date.now();
       const res = await attempt();
