@@ -2,7 +2,7 @@ import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core
 import { z } from 'zod';
 import type { Services } from '../arena.config.ts';
 import { GameState, PlayerState } from '../schema/game.state.ts';
-import { authenticateJoin, endsSeat } from './membership.ts';
+import { authorizeJoin, endsSeat } from './membership.ts';
 import { RoomKit } from './kit.ts';
 import type { ChatLine } from './chat.ts';
 
@@ -46,7 +46,7 @@ export function createGameRoom(services: Services) {
     declare state: GameState;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
-      return authenticateJoin(services, token, ctx, { gameRoom: true });
+      return authorizeJoin(services, token, ctx, 'game');
     }
 
     /** The modes this room type serves. A subclass replaces it with its own. */
@@ -74,6 +74,7 @@ export function createGameRoom(services: Services) {
       this.rule = rule;
       this.maxClients = rule.maxClients;
       this.kit = new RoomKit(services, this, 'game', { detail: () => ({ mode: this.state?.mode }) });
+      services.gameRooms.count++;
       this.kit.members.team = (sessionId) => this.state.players.get(sessionId)?.team || undefined;
 
       const state = this.createState();
@@ -150,6 +151,7 @@ export function createGameRoom(services: Services) {
     }
 
     override async onDispose() {
+      if (this.kit) services.gameRooms.count--;
       await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
       await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush()]);
     }

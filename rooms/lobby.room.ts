@@ -1,7 +1,7 @@
 import { LobbyRoom as ColyseusLobbyRoom, type AuthContext, type Client } from '@colyseus/core';
 import type { Services } from '../arena.config.ts';
 import type { LobbyService } from '../src/lobby/lobby.service.ts';
-import { authenticateJoin } from './membership.ts';
+import { authorizeJoin } from './membership.ts';
 import { RoomKit } from './kit.ts';
 import type { ChatLine } from './chat.ts';
 
@@ -18,7 +18,7 @@ export function createLobbyRoom(services: Services, lobby: LobbyService) {
     private pushing = false;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
-      return authenticateJoin(services, token, ctx);
+      return authorizeJoin(services, token, ctx, 'lobby');
     }
 
     override async onCreate(options: any) {

@@ -6,6 +6,7 @@
 import { loadConfig, ConfigError } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { buildServices, createArena } from '../arena.config.ts';
+import { RegistryConflict } from './cluster/registry.ts';
 
 let config;
 try {
@@ -22,6 +23,11 @@ const logger = createLogger({ level: config.logLevel, pretty: config.logPretty }
 const services = await buildServices(config, logger).catch((err) => {
   logger.fatal({ err, module: 'server' }, 'start-up failed');
   process.exit(1);
+});
+// A promise nobody awaited failed (a library's fire-and-forget call during an outage): log it and
+// go on serving. Node's default would end the process, and with it every room it hosts.
+process.on('unhandledRejection', (err) => {
+  logger.warn({ err, module: 'server' }, 'unhandled rejection');
 });
 const arena = createArena(services);
 // Signal handlers go in before listening: a SIGTERM that arrives while the port is being bound must
@@ -60,4 +66,18 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 services.lifecycle.requestShutdown = stop;
 listening = arena.listen();
-await listening;
+try {
+  await listening;
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  // Refused starts say why in one line and exit 78 (EX_CONFIG), which PM2 is told not to restart.
+  const line = err instanceof RegistryConflict ? e.message
+    : e?.code === 'EADDRINUSE' ? `listen: port ${config.port} on ${config.host} is already in use (another server is running); choose another PORT or stop it`
+      : undefined;
+  if (!line) throw err;
+  console.error(line);
+  await services.db.close().catch(() => undefined);
+  process.exit(78);
+}
+// PM2 (`wait_ready`): this instance serves now, so a reload may move on to the next one.
+process.send?.('ready');

@@ -2,9 +2,11 @@
 import { Migration20261127082702_initial as M0 } from './Migration20261127082702_initial.ts';
 import { Migration20261127100000_mail_claim_procedure as M1 } from './Migration20261127100000_mail_claim_procedure.ts';
 import { Migration20261201131425_identity as M2 } from './Migration20261201131425_identity.ts';
+import { Migration20261201132118_cluster as M3 } from './Migration20261201132118_cluster.ts';
 
 export const migrations = [
   { name: 'Migration20261127082702_initial', class: M0 },
   { name: 'Migration20261127100000_mail_claim_procedure', class: M1 },
   { name: 'Migration20261201131425_identity', class: M2 },
+  { name: 'Migration20261201132118_cluster', class: M3 },
 ];

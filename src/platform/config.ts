@@ -53,8 +53,13 @@ export const configSchema = z.object({
   port: int(0, 65535),
   host: z.string().default('0.0.0.0'),
   databaseUrl,
-  redisUrl: z.string().url().optional(),
-  publicAddress: z.string().min(1).optional(),
+  redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must look like redis://host:6379 or rediss://…').optional(),
+  publicAddress: z.string().min(1).max(200).optional(),
+  /** Cluster registry: how often each process writes its heartbeat, and after how long without one it is dead. */
+  clusterHeartbeatMs: int(100, 60_000).default(1000),
+  clusterDeadAfterMs: int(500, 600_000).default(5000),
+  roomsPerUser: int(1, 1000).default(3),
+  corsOrigins: z.string().regex(/^(\*|https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*)$/, 'must be comma-separated origins such as https://game.example.com,https://www.example.com (or *)').optional(),
   jwtSecret: z.string().min(16).default(DEV_JWT_SECRET),
   adminUser: z.string().min(1).default('admin'),
   adminPassword: z.string().min(8).default(DEV_ADMIN_PASSWORD),
@@ -135,8 +140,12 @@ export const CONFIG_DOCS: Record<ConfigKey, string> = {
   port: 'HTTP + WebSocket port (PM2 adds `NODE_APP_INSTANCE`); 0 picks a free port',
   host: 'interface to listen on',
   databaseUrl: '`sqlite:./file`, `sqlite::memory:`, `mysql://user:pass@host:3306/db` or `mariadb://…` (created if missing)',
-  redisUrl: 'reserved for scale-out (Redis presence, driver and bus); this version runs one process and does not use it yet',
-  publicAddress: "this process's address as clients reach it (host:port)",
+  redisUrl: 'cluster mode: Redis presence, matchmaking driver and bus shared by every process (one Redis per cluster: pub/sub ignores the db number)',
+  publicAddress: "this process's address as clients reach it, `host[:port][/path]` without a scheme; `{port}` and `{instance}` are replaced (PM2: `game.example.com/{port}`); default `127.0.0.1:<port>`",
+  clusterHeartbeatMs: 'how often each process writes its heartbeat into the `server_process` registry',
+  clusterDeadAfterMs: 'a process without a heartbeat for this long is dead: its rooms leave every listing and its players go offline',
+  roomsPerUser: 'game rooms one user may hold a seat in at once (the lobby not counted)',
+  corsOrigins: 'comma-separated browser origins allowed on player routes and matchmaking (`*`: any); unset: any in development, none in production; admin routes never answer another origin',
   jwtSecret: 'HS256 secret of access tokens (environment only; the dev value is refused in production)',
   adminUser: 'bootstrap admin user name',
   adminPassword: 'bootstrap admin password (environment only; the dev value is refused in production)',
@@ -268,6 +277,22 @@ export function loadConfig(
   // PM2 fork mode runs N instances of one app: each listens on PORT + NODE_APP_INSTANCE (S11).
   const instance = Number(env.NODE_APP_INSTANCE);
   if (config.port !== 0 && Number.isInteger(instance) && instance > 0) config.port += instance;
+  if (config.publicAddress) {
+    config.publicAddress = config.publicAddress.replaceAll('{port}', String(config.port)).replaceAll('{instance}', String(Number.isInteger(instance) ? instance : 0));
+    // The SDK builds ws(s)://<publicAddress>/<processId>/<roomId>: a scheme here would be doubled.
+    if (!/^[^\s:/]+(:\d{1,5})?(\/\S*)?$/.test(config.publicAddress)) {
+      throw new ConfigError(`config: PUBLIC_ADDRESS (publicAddress) must be host[:port][/path] without a scheme, e.g. game.example.com/{port}; got ${JSON.stringify(config.publicAddress)}`);
+    }
+  }
+  if (config.redisUrl && !config.databaseUrl.startsWith('mysql') && !config.databaseUrl.startsWith('mariadb')) {
+    throw new ConfigError('config: REDIS_URL (cluster mode) needs a MySQL/MariaDB DATABASE_URL shared by every process; SQLite serves one process');
+  }
+  if (config.redisUrl && config.port === 0 && !config.publicAddress) {
+    throw new ConfigError('config: PORT=0 with REDIS_URL needs PUBLIC_ADDRESS (other processes send clients to this address)');
+  }
+  if (config.redisUrl && config.clusterDeadAfterMs < 2 * config.clusterHeartbeatMs) {
+    throw new ConfigError('config: CLUSTER_DEAD_AFTER_MS must be at least twice CLUSTER_HEARTBEAT_MS');
+  }
   refuseUnsafeProduction(config);
   if (config.thirdPartyVerifier === 'http' && !config.thirdPartyHttpUrl) {
     throw new ConfigError('config: THIRD_PARTY_HTTP_URL (thirdPartyHttpUrl) is required when THIRD_PARTY_VERIFIER=http');

@@ -6,6 +6,7 @@ import { analyticsEntities } from '../analytics/analytics.entities.ts';
 import { mailEntities } from '../mail/mail.entities.ts';
 import { gameEntities } from '../game/game.entities.ts';
 import { pushEntities } from '../push/push.entities.ts';
+import { clusterEntities } from '../cluster/cluster.entities.ts';
 
 /** Every entity of the product, one line per feature: the ORM, migrations and the admin DB tool read this. */
 export const allEntities = [
@@ -17,4 +18,5 @@ export const allEntities = [
   ...mailEntities,
   ...gameEntities,
   ...pushEntities,
+  ...clusterEntities,
 ];
