@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { startAccountsServer } from './helpers.ts';
 import { adminToken, registerUser, type TestUser } from '../support/users.ts';
 import { idNumber, expectJoinRefused } from '../support/identity.ts';
-import { joinRoom, leaveAll, sdkClient, type Recorder, type Room } from '../support/colyseus.ts';
+import { joinRoom, leaveAll, type Recorder, type Room } from '../support/colyseus.ts';
 import type { TestServer } from '../support/server.ts';
 
 const CHECK_MS = 100;
@@ -42,7 +42,7 @@ describe('play time: game rooms for minors only inside the play windows', functi
     assert.equal(res.status, 200, res.text);
     return Object.assign(user, { accessToken: res.body.accessToken, refreshToken: res.body.refreshToken });
   }
-  const joinGame = (user: TestUser) => sdkClient(server, user.accessToken).joinOrCreate('game', { mode: 'duel' });
+  const refused = (user: TestUser, expected: typeof PLAY_TIME) => expectJoinRefused(server, user.accessToken, expected);
   const ticks = (n = 3) => new Promise((r) => setTimeout(r, n * CHECK_MS));
   const warnings = (rec: Recorder) => rec.of('system').filter((m) => m.kind === 'play_time');
 
@@ -62,7 +62,7 @@ describe('play time: game rooms for minors only inside the play windows', functi
   it('refuses game rooms without a verified identity; the lobby, mail and account stay open', async () => {
     await server.setClock(shanghai('2031-03-10T10:00:00')); // a Monday
     const unverified = await player(null);
-    await expectJoinRefused(joinGame(unverified), IDENTITY_REQUIRED);
+    await refused(unverified, IDENTITY_REQUIRED);
     track(await joinRoom(server, unverified.accessToken, 'joinOrCreate', 'lobby'));
     assert.equal((await server.api('GET', 'mail', undefined, { token: unverified.accessToken })).status, 200);
     assert.equal((await server.api('GET', 'me', undefined, { token: unverified.accessToken })).status, 200);
@@ -76,7 +76,7 @@ describe('play time: game rooms for minors only inside the play windows', functi
     await server.setClock(shanghai('2031-03-14T19:59:00')); // Friday
     const minor = await player('2015-06-01');
     const adult = await player('1990-01-01');
-    await expectJoinRefused(joinGame(minor), PLAY_TIME);
+    await refused(minor, PLAY_TIME);
     const lobby = track(await joinRoom(server, minor.accessToken, 'joinOrCreate', 'lobby'));
     assert.equal((await server.api('GET', 'mail', undefined, { token: minor.accessToken })).status, 200);
 
@@ -100,7 +100,7 @@ describe('play time: game rooms for minors only inside the play windows', functi
     assert.equal(grown.rec.closeCode, undefined, 'the adult plays on');
     assert.deepEqual(warnings(grown.rec), []);
     assert.equal(lobby.rec.closeCode, undefined, 'the lobby stays open');
-    await expectJoinRefused(joinGame(await fresh(minor)), PLAY_TIME);
+    await refused(await fresh(minor), PLAY_TIME);
   });
 
   it('treats windows that touch across midnight as one period', async () => {
@@ -121,7 +121,7 @@ describe('play time: game rooms for minors only inside the play windows', functi
     await server.setClock(shanghai('2031-03-19T20:30:00')); // Wednesday
     token = await adminToken(server);
     const minor = await player('2016-09-09');
-    await expectJoinRefused(joinGame(minor), PLAY_TIME);
+    await refused(minor, PLAY_TIME);
 
     const set = await server.api('PUT', 'admin/holidays', { dates: ['2031-03-19', '2031-10-01', '2031-03-19'] }, { token });
     assert.equal(set.status, 200, set.text);
@@ -148,6 +148,6 @@ describe('play time: game rooms for minors only inside the play windows', functi
     const game = track(await joinRoom(server, adult.accessToken, 'joinOrCreate', 'game', { mode: 'duel' }));
     assert.deepEqual((await server.api('DELETE', `admin/users/${adult.id}/identity`, undefined, { token })).body, { cleared: true });
     assert.equal(await game.rec.closed(), 4105);
-    await expectJoinRefused(joinGame(adult), IDENTITY_REQUIRED);
+    await refused(adult, IDENTITY_REQUIRED);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Test identities: valid resident ID numbers (GB 11643 check character computed here, so tests never
- * carry a real person's number) and the refusal shape of a game-room join.
+ * carry a real person's number) and the refusal of a game-room join.
  */
 import assert from 'node:assert/strict';
-import type { Room } from '@colyseus/sdk';
+import { sdkClient } from './colyseus.ts';
+import type { TestServer } from './server.ts';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -28,19 +29,26 @@ export function withWrongCheck(id: string): string {
 }
 
 /**
- * A refused game-room join. Today the SDK rejects with the room's ServerError (the close code in
- * `code`); with matchmaking refusals answered over HTTP it rejects with the HTTP status in `code` and
- * the body's close code beside it. Either shape passes, and the message names the error code.
+ * A refused game-room join (API.md "Rooms"): the SDK rejects with the HTTP status of the matchmaking
+ * call as `code` and the body's sentence, which starts with the error code; the body itself carries
+ * the contract close code. Both are checked, the body through a bare matchmaking request.
  */
-export async function expectJoinRefused(promise: Promise<Room<any>>, expected: { status: number; closeCode: number; code: string }): Promise<void> {
+export async function expectJoinRefused(server: TestServer, token: string, expected: { status: number; closeCode: number; code: string }): Promise<void> {
   let err: any;
   try {
-    const room = await promise;
+    const room = await sdkClient(server, token).joinOrCreate('game', { mode: 'duel' });
     await room.leave();
   } catch (e) {
     err = e;
   }
   assert.ok(err, `join was expected to be refused with ${expected.code}`);
-  assert.ok([expected.status, expected.closeCode].includes(err.code), `refused with code ${err.code} (${err.message}), expected ${expected.closeCode} or ${expected.status}`);
-  assert.match(String(err.message), new RegExp(expected.code), `the refusal names ${expected.code}: ${err.message}`);
+  assert.equal(err.code, expected.status, `refused with ${err.code}: ${err.message}`);
+  assert.match(String(err.message), new RegExp(`^${expected.code}: `));
+  const res = await fetch(`${server.url}/matchmake/joinOrCreate/game`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ mode: 'duel' }),
+  });
+  assert.equal(res.status, expected.status);
+  const body = await res.json() as { code: number; error: string };
+  assert.equal(body.code, expected.closeCode);
+  assert.match(body.error, new RegExp(`^${expected.code}: `));
 }
