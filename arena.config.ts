@@ -258,7 +258,9 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     logger.info({ module: 'cluster', processId: p.processId, address: p.address, rooms, seatsFreed, offline }, 'cleaned up after a dead process');
   });
   // Another process stopped or died: the sessions it last saw that still have a channel here are live again.
-  bus.subscribe('process.gone', () => void upkeep());
+  bus.subscribe('process.gone', (m) => {
+    if (m.processId !== registry.self.processId && !lifecycle.shuttingDown) void upkeep();
+  });
   let onlineUpkeep: NodeJS.Timeout | undefined;
   lifecycle.onStart('account-timers', () => {
     // online_user stays true for every live channel of this process (S2), rooms and SSE alike.
