@@ -38,6 +38,13 @@ import { OnlineService } from './src/accounts/online.service.ts';
 import { CodeService } from './src/accounts/codes.service.ts';
 import { RateLimits } from './src/accounts/rate-limits.ts';
 import { DevThirdPartyVerifier, HttpThirdPartyVerifier, type ThirdPartyVerifier } from './src/accounts/third-party.ts';
+import { IdentityVault } from './src/accounts/identity.vault.ts';
+import { DevIdentityVerifier, HttpIdentityVerifier, type IdentityVerifier } from './src/accounts/identity.verifier.ts';
+import { IdentityService } from './src/accounts/identity.service.ts';
+import { identityRoutes } from './src/accounts/identity.routes.ts';
+import { PlayTimeService } from './src/accounts/play-time.service.ts';
+import { PlayTimeGuard } from './src/accounts/play-time.guard.ts';
+import { playTimeRoutes } from './src/accounts/play-time.routes.ts';
 import { ChannelRegistry } from './src/platform/channels.ts';
 import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
@@ -76,6 +83,9 @@ export interface Services extends Operations {
   logs: LogService;
   sessions: SessionService;
   accounts: AccountService;
+  /** Real-name identity and play-time protection (S2). */
+  identity: IdentityService;
+  playTime: PlayTimeService;
   sms: SmsProvider;
   online: OnlineService;
   channels: ChannelRegistry;
@@ -190,13 +200,27 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const verifier: ThirdPartyVerifier = config.thirdPartyVerifier === 'http'
     ? new HttpThirdPartyVerifier({ url: config.thirdPartyHttpUrl!, logger })
     : new DevThirdPartyVerifier();
-  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, codes, limits, online, verifier, logs, logger, events, bus, metrics });
+  const identityVerifier: IdentityVerifier = config.identityVerifier === 'http'
+    ? new HttpIdentityVerifier({ url: config.identityHttpUrl!, token: config.identityHttpToken, timeoutMs: config.identityHttpTimeoutMs, logger })
+    : new DevIdentityVerifier();
+  const identity = new IdentityService({
+    em: db.em, clock, timezone: config.gameTimezone, vault: new IdentityVault({ key: config.identityKey, previousKey: config.identityKeyPrevious }),
+    verifier: identityVerifier, limits, logs, logger, accountsPerId: config.identityAccountsPerId, attemptsPerDay: config.identityAttemptsPerDay,
+  });
+  const playTime = new PlayTimeService({ config, em: db.em, clock, bus, identity });
+  bus.subscribe('holidays.changed', () => playTime.forgetHolidays());
+  // Each process guards the game rooms it holds itself: warnings and 4105 need no cross-process message.
+  if (playTime.enabled) {
+    new PlayTimeGuard({ playTime, identity, channels, clock, logger, warnS: config.playTimeWarnS, timezone: config.gameTimezone })
+      .schedule(lifecycle, config.playTimeCheckMs);
+  }
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, codes, limits, online, verifier, logs, logger, events, bus, metrics, identity, playTime });
   bus.subscribe('maintenance.changed', () => accounts.forgetMaintenance());
 
   // Admin (S10)
   const admin = new AdminService({ em: db.em, clock, logs, logger, secret: sessions.derivedSecret('admin-tokens'), bcryptCost: config.bcryptCost });
   await admin.bootstrap(config.adminUser, config.adminPassword);
-  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, bcryptCost: config.bcryptCost });
+  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, identity, bcryptCost: config.bcryptCost });
 
   // Game data and mail (S7, S8)
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
@@ -220,7 +244,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 
   const services: Services = {
     config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress,
-    sessions, sms, online, accounts, admin, adminUsers, game, mail, push, ...operations,
+    sessions, sms, online, accounts, identity, playTime, admin, adminUsers, game, mail, push, ...operations,
     wallClock, outages, redis: cluster?.redis, driver: cluster?.driver, registry, leases, jobs, seats, gameRooms,
   };
   const upkeep = () => online.upkeep([...channels.channels()].map((c) => c.sessionId))
@@ -380,6 +404,8 @@ function mountHttp(app: express.Application, services: Services): void {
   const api = express.Router();
   api.use(express.json({ limit: config.bodyLimitBytes, strict: false, type: () => true }));
   api.use(accountRoutes(services));
+  api.use(identityRoutes(services));
+  api.use(playTimeRoutes(services));
   api.use(adminRoutes(services));
   api.use(gameRoutes(services));
   api.use(mailRoutes(services));

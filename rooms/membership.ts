@@ -31,7 +31,7 @@ export interface RoomAuth {
 export async function authorizeJoin(services: Services, token: string | undefined, ctx: AuthContext | undefined, kind: ChannelKind): Promise<RoomAuth> {
   try {
     const claims = await services.sessions.verifyAccess(token);
-    const user = await services.accounts.assertMayPlay(claims.userId);
+    const user = await services.accounts.assertMayPlay(claims.userId, { gameRoom: kind === 'game' });
     if (services.connections.full) throw new AppError('SERVER_FULL', 'the server is full, try again later', { retryAfterS: 5 });
     if (kind === 'game') {
       if (!(await services.seats.reserve(claims.userId))) {
@@ -52,6 +52,7 @@ export async function authorizeJoin(services: Services, token: string | undefine
 export function kickCloseCode(reason: RevokeReason | string): number {
   if (reason === 'banned') return CLOSE_CODES.BANNED;
   if (reason === 'maintenance') return CLOSE_CODES.MAINTENANCE;
+  if (reason === 'play_time') return CLOSE_CODES.PLAY_TIME;
   return CLOSE_CODES.SESSION_REVOKED;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePlayWindows } from './play-windows.ts';
 
 /**
  * Layered configuration: config/default.json, then config/<NODE_ENV>.json, then the environment.
@@ -10,6 +11,8 @@ import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
 const DEV_ADMIN_PASSWORD = 'dev-admin-password';
+/** Development key of the identity vault (ID numbers at rest): public, so refused in production. */
+export const DEV_IDENTITY_KEY = '6465762d6f6e6c792d6964656e746974792d6b65792d6368616e67652d6d6521';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
@@ -22,6 +25,23 @@ const timezone = z.string().refine((tz) => {
     return false;
   }
 }, 'must be an IANA time zone such as UTC or Asia/Shanghai');
+
+/** A 32-byte key written as 64 hex digits or base64 (standard or URL-safe); undefined when it is neither. */
+export function decodeKey32(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return Buffer.from(text, 'base64');
+  return undefined;
+}
+
+const key32 = z.string().refine((k) => decodeKey32(k) !== undefined, 'must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)');
+
+const playWindows = z.string().superRefine((spec, ctx) => {
+  try {
+    parsePlayWindows(spec);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; e.g. "fri,sat,sun,holiday 20:00-21:00"` });
+  }
+});
 
 const databaseUrl = z.string().refine(
   (u) => /^sqlite:/.test(u) || /^(mysql|mariadb):\/\//.test(u),
@@ -89,6 +109,20 @@ export const configSchema = z.object({
   mailStored: int(2).default(50),
   mailTrimBatch: int(1).default(29),
   mailUserDailyLimit: int(1).default(10),
+  /** Real-name identity (S2): verifier, vault key (and the previous one while rotating), binding limit. */
+  identityVerifier: z.enum(['dev', 'http']).default('dev'),
+  identityHttpUrl: z.string().url().optional(),
+  identityHttpToken: z.string().optional(),
+  identityHttpTimeoutMs: int(100, 60_000).default(5000),
+  identityKey: key32.default(DEV_IDENTITY_KEY),
+  identityKeyPrevious: key32.optional(),
+  identityAccountsPerId: int(1, 1000).default(1),
+  identityAttemptsPerDay: int(1).default(10),
+  /** Play-time protection for minors (S2, 防沉迷). */
+  antiAddiction: z.enum(['on', 'off']).default('off'),
+  playWindows: playWindows.default('fri,sat,sun,holiday 20:00-21:00'),
+  playTimeWarnS: int(0).default(300),
+  playTimeCheckMs: int(50).default(5000),
   /** Test-only endpoints (moving the clock). Refused in production. */
   testHooks: bool.default(false),
 });
@@ -158,11 +192,23 @@ export const CONFIG_DOCS: Record<ConfigKey, string> = {
   mailStored: 'mails stored per user at most',
   mailTrimBatch: 'oldest mails removed in one batch when an insert would pass the cap',
   mailUserDailyLimit: 'user-to-user mails per sender per day',
+  identityVerifier: 'real-name verifier: `dev` (accepts any well-formed ID number; refused in production) or `http`',
+  identityHttpUrl: 'real-name gateway URL for `http` (POST `{realName, idNumber}`, answers `{verified}`)',
+  identityHttpToken: 'bearer token sent to the real-name gateway (environment only)',
+  identityHttpTimeoutMs: 'how long the real-name gateway may take before the player gets 503 `UNAVAILABLE`',
+  identityKey: 'key that encrypts ID numbers and real names at rest and keys their hash, 32 bytes in hex or base64 (environment only; the dev value is refused in production)',
+  identityKeyPrevious: 'the key being rotated out: still decrypts and matches until `npm run console -- identity rekey` (environment only)',
+  identityAccountsPerId: 'accounts one ID number may be bound to at once (a deregistered or cleared account frees its binding)',
+  identityAttemptsPerDay: 'identity submissions per user per day (each may cost a gateway call)',
+  antiAddiction: '`on`: game rooms need a verified identity, players under 18 play only in `PLAY_WINDOWS`',
+  playWindows: 'when players under 18 may be in game rooms, in `GAME_TIMEZONE`: `<days> HH:MM-HH:MM` joined by `;` (days mon..sun, holiday, daily), or `none`',
+  playTimeWarnS: 'how long before a play window ends a minor in a game room gets a `system` warning (s)',
+  playTimeCheckMs: 'how often each process checks the minors in its game rooms (warning, close with 4105)',
   testHooks: 'test-only clock endpoints (refused in production)',
 };
 
 /** Keys that may only come from the environment: a secret in a committed file is a leak. */
-const SECRET_KEYS: ConfigKey[] = ['jwtSecret', 'adminPassword', 'smsHttpToken'];
+const SECRET_KEYS: ConfigKey[] = ['jwtSecret', 'adminPassword', 'smsHttpToken', 'identityKey', 'identityKeyPrevious', 'identityHttpToken'];
 
 export function envNameOf(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -251,6 +297,9 @@ export function loadConfig(
   if (config.thirdPartyVerifier === 'http' && !config.thirdPartyHttpUrl) {
     throw new ConfigError('config: THIRD_PARTY_HTTP_URL (thirdPartyHttpUrl) is required when THIRD_PARTY_VERIFIER=http');
   }
+  if (config.identityVerifier === 'http' && !config.identityHttpUrl) {
+    throw new ConfigError('config: IDENTITY_HTTP_URL (identityHttpUrl) is required when IDENTITY_VERIFIER=http');
+  }
   if (config.smsProvider === 'http' && !config.smsHttpUrl) {
     throw new ConfigError('config: SMS_HTTP_URL (smsHttpUrl) is required when SMS_PROVIDER=http');
   }
@@ -270,6 +319,12 @@ function refuseUnsafeProduction(config: Config): void {
   }
   if (config.thirdPartyVerifier === 'dev') {
     throw new ConfigError('config: THIRD_PARTY_VERIFIER=dev is refused in production; use http');
+  }
+  if (config.identityKey === DEV_IDENTITY_KEY) {
+    throw new ConfigError('config: IDENTITY_KEY must be set in production (the development default is refused)');
+  }
+  if (config.identityVerifier === 'dev') {
+    throw new ConfigError('config: IDENTITY_VERIFIER=dev is refused in production; use http');
   }
   if (config.testHooks) {
     throw new ConfigError('config: TEST_HOOKS is refused in production');

@@ -20,6 +20,7 @@ GET /me
 PATCH /me
 DELETE /me
 GET /me/game
+POST /me/identity
 GET /lobby
 GET /push/stream
 GET /announcements
@@ -56,6 +57,10 @@ GET /admin/rooms
 DELETE /admin/rooms/:id
 POST /admin/rooms/:id/message
 GET /admin/stats
+GET /admin/stats/behavior
+GET /admin/holidays
+PUT /admin/holidays
+DELETE /admin/users/:id/identity
 GET /admin/logs/:kind
 GET /admin/log-level
 PUT /admin/log-level
