@@ -20,14 +20,14 @@ import { Lifecycle } from './src/platform/lifecycle.ts';
 import { AppError } from './src/platform/errors.ts';
 import { errorHandler, notFoundHandler, requestContext, sendError } from './src/platform/http.ts';
 import { Outages, bounded } from './src/platform/outage.ts';
-import { corsPolicy } from './src/platform/web-security.ts';
+import { MONITOR_CSP, corsPolicy } from './src/platform/web-security.ts';
 import { installFrontDoor } from './src/platform/front-door.ts';
 import { ProcessRegistry, type ProcessInfo } from './src/cluster/registry.ts';
 import { JobLeases } from './src/cluster/leases.ts';
 import { ClusterJobs } from './src/cluster/jobs.ts';
 import type { RedisLink } from './src/cluster/redis.ts';
 import { connectCluster, forgetDeadProcessRooms } from './rooms/cluster.ts';
-import { isMatchmakePath, matchmakeHandler } from './rooms/matchmaking.ts';
+import { disableColyseusCors, isMatchmakePath, matchmakeHandler } from './rooms/matchmaking.ts';
 import { SeatQuota } from './rooms/seats.ts';
 import { LogService } from './src/logs/logs.service.ts';
 import { SessionService } from './src/accounts/sessions.service.ts';
@@ -334,6 +334,7 @@ export function createArena(services: Services, opts: { transport?: (server: htt
         await services.registry.stop().catch(() => undefined);
         throw err;
       }
+      disableColyseusCors();
       installFrontDoor(httpServer, {
         policy: corsPolicy(config),
         trustProxy: config.trustProxyHops > 0,
@@ -390,7 +391,10 @@ function mountHttp(app: express.Application, services: Services): void {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, presence, shuttingDown: lifecycle.shuttingDown });
   });
   // The Colyseus monitor can call any room method: never reachable without admin credentials.
-  app.use('/admin/monitor', basicAdminAuth({ checkPassword: (u, p) => services.admin.checkPassword(u, p), clock: services.clock }), monitor());
+  app.use('/admin/monitor', (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', MONITOR_CSP);
+    next();
+  }, basicAdminAuth({ checkPassword: (u, p) => services.admin.checkPassword(u, p), clock: services.clock }), monitor());
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());

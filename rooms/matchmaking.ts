@@ -37,6 +37,16 @@ export interface MatchmakeDeps {
   localOptions: (roomName: string) => Record<string, unknown>;
 }
 
+/**
+ * Colyseus's request listener adds its own CORS headers to every response (any origin, with
+ * credentials); the front door decides CORS now (src/platform/web-security.ts), so they are switched off.
+ */
+export function disableColyseusCors(): void {
+  const controller = matchMaker.controller as { DEFAULT_CORS_HEADERS: Record<string, string>; getCorsHeaders: (headers: Headers) => Record<string, string> };
+  controller.DEFAULT_CORS_HEADERS = {};
+  controller.getCorsHeaders = () => ({});
+}
+
 export function isMatchmakePath(path: string): boolean {
   return path.startsWith('/matchmake/');
 }

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { corsHeaders, securityHeaders, type CorsPolicy } from './web-security.ts';
+import { corsHeaders, foreignAdminRequest, securityHeaders, type CorsPolicy } from './web-security.ts';
 
 export interface FrontDoor {
   policy: CorsPolicy;
@@ -34,6 +34,11 @@ export function installFrontDoor(server: http.Server, door: FrontDoor): void {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     if (preflight) {
       res.writeHead(204).end();
+      return;
+    }
+    if (foreignAdminRequest(path, req.headers as Record<string, string>)) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'FORBIDDEN', message: 'origin: admin routes answer their own origin only' } }));
       return;
     }
     if (door.own(path)) {

@@ -56,3 +56,22 @@ export function securityHeaders(secure: boolean): Record<string, string> {
     ...(secure ? { 'Strict-Transport-Security': 'max-age=15552000' } : {}),
   };
 }
+
+/**
+ * A request to an admin path sent by another site's page: a cross-origin `Origin`, or a browser's
+ * `Sec-Fetch-Site: cross-site`. Browsers attach cached basic-auth credentials to such requests (an
+ * image tag pointing at the monitor's state-changing GETs), so they are refused before anything runs.
+ */
+export function foreignAdminRequest(path: string, headers: { origin?: string; host?: string; 'sec-fetch-site'?: string }): boolean {
+  if (!isAdminPath(path)) return false;
+  if (headers['sec-fetch-site'] === 'cross-site') return true;
+  if (!headers.origin || headers.origin === 'null') return Boolean(headers.origin);
+  try {
+    return new URL(headers.origin).host !== headers.host;
+  } catch {
+    return true;
+  }
+}
+
+/** The Colyseus monitor's page: its own scripts and styles (MUI writes inline styles), nothing from elsewhere. */
+export const MONITOR_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
