@@ -25,6 +25,7 @@ import { installFrontDoor } from './src/platform/front-door.ts';
 import { ProcessRegistry, type ProcessInfo } from './src/cluster/registry.ts';
 import { JobLeases } from './src/cluster/leases.ts';
 import { ClusterJobs } from './src/cluster/jobs.ts';
+import { LiveRooms } from './src/cluster/live-rooms.ts';
 import type { RedisLink } from './src/cluster/redis.ts';
 import { connectCluster, forgetDeadProcessRooms } from './rooms/cluster.ts';
 import { disableColyseusCors, isMatchmakePath, matchmakeHandler } from './rooms/matchmaking.ts';
@@ -114,6 +115,8 @@ export interface Services extends Operations {
   seats: SeatQuota;
   /** Game rooms (the lobby not counted) hosted by this process, kept by the rooms. */
   gameRooms: { count: number };
+  /** The `rooms` table: this process's rooms, for operators' SQL. */
+  liveRooms: LiveRooms;
 }
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
@@ -166,12 +169,19 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     load: () => ({ ccu: connections.total, rooms: gameRooms.count, sse: connections.count('sse'), pushQueue: push.queueDepth() }),
     isAlive: (pid) => pid !== process.pid && pidAlive(pid),
   });
-  registry.onSlotChanged((workerId) => ids.setWorker(workerId));
+  // Taken for dead while it only stalled (its slot was reaped): a new worker id, and its rows again.
+  registry.onSlotChanged((workerId) => {
+    ids.setWorker(workerId);
+    void liveRooms.reassert().catch((err) => logger.warn({ err, module: 'rooms' }, 'room rows not rewritten'));
+    void upkeep();
+  });
   registry.onHealth((healthy, err) => (healthy ? outages.up('database') : outages.down('database', err)));
   const leases = new JobLeases({ em: db.em, now: () => wallClock.now(), holder: () => registry.self.processId });
   const jobs = new ClusterJobs({ lifecycle, leases, logger });
   const seats = new SeatQuota({ presence, limit: config.roomsPerUser, processId: () => registry.self.processId, reservationTtlS: SEAT_RESERVATION_TTL_S });
   const gameRooms = { count: 0 };
+  const liveRooms = new LiveRooms({ em: db.em, clock: wallClock, logger, address: publicAddress, processId: () => registry.self.processId });
+  lifecycle.every('rooms-table', 1000, () => liveRooms.flush());
   lifecycle.onStart('registry', async () => {
     registry.start();
     await registry.tick();
@@ -180,6 +190,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   lifecycle.onStop('registry', async () => {
     const processId = registry.self.processId;
     await online.processGone(processId).catch((err) => logger.warn({ err, module: 'online' }, 'online rows not closed at stop'));
+    await liveRooms.processGone(processId).catch(() => undefined);
     await bus.publish('process.gone', { processId });
     await leases.releaseAll().catch(() => undefined);
     await registry.stop();
@@ -245,14 +256,16 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const services: Services = {
     config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress,
     sessions, sms, online, accounts, identity, playTime, admin, adminUsers, game, mail, push, ...operations,
-    wallClock, outages, redis: cluster?.redis, driver: cluster?.driver, registry, leases, jobs, seats, gameRooms,
+    wallClock, outages, redis: cluster?.redis, driver: cluster?.driver, registry, leases, jobs, seats, gameRooms, liveRooms,
   };
   const upkeep = () => online.upkeep([...channels.channels()].map((c) => c.sessionId))
     .catch((err) => logger.warn({ err, module: 'online' }, 'online rows upkeep failed'));
   // A dead process: its rooms leave every listing, its seats are freed, its players go offline.
   registry.onDead(async (p) => {
-    const rooms = await forgetDeadProcessRooms(p, logger);
+    const { alive, rooms } = await forgetDeadProcessRooms(p, logger);
+    if (alive) return;
     const seatsFreed = await seats.releaseProcess(p.processId);
+    await liveRooms.processGone(p.processId);
     const offline = await online.processGone(p.processId);
     await bus.publish('process.gone', { processId: p.processId });
     logger.info({ module: 'cluster', processId: p.processId, address: p.address, rooms, seatsFreed, offline }, 'cleaned up after a dead process');

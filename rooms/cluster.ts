@@ -40,13 +40,13 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
  * confirms it does not answer (2 s), removes its listings and room count and leaves the receipt
  * that a merely stalled process uses to restore itself; then the lobbies hear `-` for each room.
  */
-export async function forgetDeadProcessRooms(p: ProcessInfo, logger: Logger): Promise<number> {
+export async function forgetDeadProcessRooms(p: ProcessInfo, logger: Logger): Promise<{ alive: boolean; rooms: number }> {
   const rooms = await matchMaker.query({ processId: p.processId } as never);
   const alive = await matchMaker.healthCheckProcessId(p.processId);
   if (alive) {
-    logger.warn({ module: 'cluster', processId: p.processId }, 'a process missed its heartbeats but answers Colyseus: its rooms stay');
-    return 0;
+    logger.warn({ module: 'cluster', processId: p.processId }, 'a process missed its heartbeats but answers Colyseus: it only stalled, nothing of it is removed');
+    return { alive: true, rooms: 0 };
   }
   for (const r of rooms) matchMaker.presence.publish('$lobby', `${r.roomId},1`);
-  return rooms.length;
+  return { alive: false, rooms: rooms.length };
 }

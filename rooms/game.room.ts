@@ -83,6 +83,7 @@ export function createGameRoom(services: Services) {
       this.setState(state);
       await this.setMetadata({ mode: options.mode });
       if (options.private) await this.setPrivate(true);
+      this.kit.list({ mode: options.mode, private: Boolean(options.private) });
 
       this.kit.registerChat();
       this.kit.on('ready', readyMessage, (client, { ready }) => {
@@ -153,7 +154,7 @@ export function createGameRoom(services: Services) {
     override async onDispose() {
       if (this.kit) services.gameRooms.count--;
       await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
-      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush()]);
+      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush(), this.kit.unlist()]);
     }
 
     /** System chat to everyone in the room (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */

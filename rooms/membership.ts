@@ -88,6 +88,8 @@ export class Membership {
   private readonly members = new Map<string, Member>();
   private readonly detail: () => Record<string, unknown>;
   team: (sessionId: string) => string | undefined = () => undefined;
+  /** Runs when a seat is taken or given up (the `rooms` table follows the count). */
+  onChange: () => void = () => undefined;
 
   constructor(services: Services, kind: ChannelKind, room: RoomRef, detail: () => Record<string, unknown> = () => ({})) {
     this.services = services;
@@ -102,6 +104,11 @@ export class Membership {
 
   all(): Member[] {
     return [...this.members.values()];
+  }
+
+  /** Seats held, connected or within their reconnection window. */
+  get size(): number {
+    return this.members.size;
   }
 
   /**
@@ -121,6 +128,7 @@ export class Membership {
     const member: Member = { client, auth, release, channel: this.channelFor(client, auth) };
     member.unregister = this.services.channels.register(member.channel);
     this.members.set(client.sessionId, member);
+    this.onChange();
     if (this.kind === 'game') this.seat(this.services.seats.admit(auth.userId, this.room.roomId, client.sessionId));
     void this.enterOnline(auth);
     void this.log('join', auth.userId, 'success');
@@ -166,6 +174,7 @@ export class Membership {
     const m = this.detach(sessionId);
     if (!m) return undefined;
     this.members.delete(sessionId);
+    this.onChange();
     if (this.kind === 'game') this.seat(this.services.seats.release(m.auth.userId, this.room.roomId, sessionId));
     await Promise.all([
       this.leaveOnline(m.auth),

@@ -3,10 +3,12 @@ import { Migration20261127082702_initial as M0 } from './Migration20261127082702
 import { Migration20261127100000_mail_claim_procedure as M1 } from './Migration20261127100000_mail_claim_procedure.ts';
 import { Migration20261201131425_identity as M2 } from './Migration20261201131425_identity.ts';
 import { Migration20261201132118_cluster as M3 } from './Migration20261201132118_cluster.ts';
+import { Migration20261201135506_rooms_table as M4 } from './Migration20261201135506_rooms_table.ts';
 
 export const migrations = [
   { name: 'Migration20261127082702_initial', class: M0 },
   { name: 'Migration20261127100000_mail_claim_procedure', class: M1 },
   { name: 'Migration20261201131425_identity', class: M2 },
   { name: 'Migration20261201132118_cluster', class: M3 },
+  { name: 'Migration20261201135506_rooms_table', class: M4 },
 ];

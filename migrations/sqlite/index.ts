@@ -2,9 +2,11 @@
 import { Migration20261127082702_initial as M0 } from './Migration20261127082702_initial.ts';
 import { Migration20261201131424_identity as M1 } from './Migration20261201131424_identity.ts';
 import { Migration20261201132118_cluster as M2 } from './Migration20261201132118_cluster.ts';
+import { Migration20261201135502_rooms_table as M3 } from './Migration20261201135502_rooms_table.ts';
 
 export const migrations = [
   { name: 'Migration20261127082702_initial', class: M0 },
   { name: 'Migration20261201131424_identity', class: M1 },
   { name: 'Migration20261201132118_cluster', class: M2 },
+  { name: 'Migration20261201135502_rooms_table', class: M3 },
 ];

@@ -47,4 +47,27 @@ export const JobLease = defineEntity({
   },
 });
 
-export const clusterEntities = [ServerProcess, JobLease];
+/**
+ * The seed's `room` table (当前房间, S4): one row per room that exists now, so operators can read the
+ * live room set with SQL. Written when a room is created, when its client count changes (batched
+ * per process, about once a second) and when it is disposed; the rows of a stopped or dead process
+ * are removed with it.
+ */
+export const LiveRoom = defineEntity({
+  name: 'LiveRoom',
+  tableName: 'rooms',
+  properties: {
+    id: p.string().primary().length(64),
+    type: p.string().length(64),
+    mode: p.string().length(32).nullable(),
+    createdAt: p.datetime(3),
+    address: p.string().length(200),
+    processId: p.string().length(32).index(),
+    private: p.boolean(),
+    clients: p.integer(),
+    maxClients: p.integer(),
+    updatedAt: p.datetime(3),
+  },
+});
+
+export const clusterEntities = [ServerProcess, JobLease, LiveRoom];

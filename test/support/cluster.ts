@@ -103,8 +103,8 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** Short heartbeats so that death is noticed in about a second and a half. */
-export const CLUSTER_TIMERS = { CLUSTER_HEARTBEAT_MS: '200', CLUSTER_DEAD_AFTER_MS: '1500' };
+/** Short heartbeats so that death is noticed in about three seconds (long enough for a loaded test machine's pauses). */
+export const CLUSTER_TIMERS = { CLUSTER_HEARTBEAT_MS: '250', CLUSTER_DEAD_AFTER_MS: '2500' };
 
 /** `n` processes on one fresh MariaDB database and a private Redis, each on its own port and address. */
 export async function startCluster(n: number, env: Record<string, string> = {}, opts: { redis?: TestRedis } = {}): Promise<TestCluster> {
