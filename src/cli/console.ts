@@ -9,7 +9,7 @@ import { runMigrateCommand } from './migrate.ts';
 const USAGE = `usage: npm run console -- [--url URL] [--json] <command>
 
 commands:
-  status                              what the server is doing: address, uptime, database, connections, rooms
+  status                              what the server is doing (address, uptime, database, connections, rooms) and every live process
   stop [reason]                       graceful shutdown of the process at URL (clients told, exit 0)
   log-level [level]                   show, or set on every process (fatal error warn info debug trace silent)
   user ban <userId> [reason] [--until ISO-8601]
@@ -142,13 +142,18 @@ async function run(argv: string[]): Promise<number> {
     case 'status': {
       await authenticate(ctx);
       const s = await request(ctx, 'GET', '/admin/status');
-      print(ctx, s, () => [
+      const cluster = await request(ctx, 'GET', '/admin/servers');
+      print(ctx, { ...s, servers: cluster.servers }, () => [
         `server      ${s.address} (pid ${s.pid}), up ${s.uptimeS}s since ${s.startedAt}${s.shuttingDown ? ', SHUTTING DOWN' : ''}`,
         `database    ${s.database.dialect}, ${s.database.reachable ? 'reachable' : 'UNREACHABLE'}`,
+        ...(s.redis ? [`redis       ${s.redis.reachable ? 'reachable' : 'UNREACHABLE'}`] : []),
         `log level   ${s.logLevel}`,
         `connections ${s.connections.total} (ws ${s.connections.ws}, sse ${s.connections.sse})`,
-        `rooms       ${s.rooms} here with ${s.roomClients} clients; cluster CCU ${s.clusterCcu}`,
+        `rooms       ${s.rooms} here with ${s.roomClients} clients`,
         ...(s.pushQueueDepth !== undefined ? [`push queue  ${s.pushQueueDepth}`] : []),
+        `cluster     ${cluster.totals.processes} process(es), CCU ${cluster.totals.ccu}, ${cluster.totals.rooms} game rooms, ${cluster.totals.sse} SSE streams`,
+        ...cluster.servers.map((p: { address: string; pid: number; host: string; ccu: number; rooms: number; sse: number; pushQueue: number; heartbeatAt: string }) =>
+          `  ${p.address.padEnd(22)} pid ${String(p.pid).padEnd(7)} on ${p.host}: CCU ${p.ccu}, rooms ${p.rooms}, SSE ${p.sse}, queue ${p.pushQueue}`),
       ].join('\n'));
       return 0;
     }

@@ -77,6 +77,8 @@ describe('console against a live server', function () {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, new RegExp(`server\\s+127\\.0\\.0\\.1:${server.port}`));
     assert.match(status.stdout, /database\s+\w+, reachable/);
+    assert.match(status.stdout, /cluster\s+1 process\(es\), CCU \d+/);
+    assert.match(status.stdout, new RegExp(`127\\.0\\.0\\.1:${server.port}\\s+pid \\d+`));
     const json = JSON.parse((await arena(['status', '--json', '--url', server.url])).stdout);
     assert.equal(json.database.reachable, true);
 
