@@ -28,6 +28,7 @@ const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 10000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
 const MARQUEES = Number(process.env.BENCH_MARQUEES ?? 5);
 const PROBES = 8; // users that take turns at join probes
+const LOADGENS = 2;
 const CLK_TCK = 100;
 const mysqlServer = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const here = import.meta.dirname;
@@ -134,12 +135,12 @@ interface RoundResult { cpuPerKccu: number; serverCpuPct: number; redisCpuPct: n
 
 async function round(s: Setup, r: number, redisPort?: number, redisPid?: number): Promise<RoundResult> {
   const urls = s.servers.map((x) => `http://127.0.0.1:${x.port}`);
-  // Load: half the clients through each process (one load generator per process).
-  const gens = urls.map(() => fork(path.join(here, 'rooms.loadgen.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  // Load: LOADGENS generators on both sides (the same client work), the cluster's spread over its processes.
+  const gens = Array.from({ length: LOADGENS }, () => fork(path.join(here, 'rooms.loadgen.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   const per = Math.ceil(s.tokens.length / gens.length);
   const connected = await Promise.all(gens.map((g, i) => {
     const p = once(g, 'connected');
-    g.send({ type: 'setup', url: urls[i], tag: `${s.label}${r}g${i}c`, tokens: s.tokens.slice(i * per, (i + 1) * per) });
+    g.send({ type: 'setup', url: urls[i % urls.length], tag: `${s.label}${r}g${i}c`, tokens: s.tokens.slice(i * per, (i + 1) * per) });
     return p;
   }));
   const clients = connected.reduce((n, m) => n + m.clients, 0);
