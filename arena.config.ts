@@ -3,22 +3,33 @@
  * the Colyseus rooms and the lifecycle around it. Nothing else in the tree constructs a service.
  */
 import http from 'node:http';
+import os from 'node:os';
 import express from 'express';
-import { Server, LocalPresence, type Presence } from '@colyseus/core';
+import { Server, LocalPresence, matchMaker, type MatchMakerDriver, type Presence } from '@colyseus/core';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
 import { createTransport } from './rooms/transport.ts';
 import type { Config } from './src/platform/config.ts';
 import { OffsetClock, SystemClock, type Clock } from './src/platform/clock.ts';
 import { openDatabase, type Database } from './src/platform/db.ts';
 import { LocalBus, type Bus } from './src/platform/bus.ts';
-import { Snowflake, workerId } from './src/platform/ids.ts';
+import { Snowflake } from './src/platform/ids.ts';
 import type { Logger } from './src/platform/logger.ts';
 import { Metrics } from './src/platform/metrics.ts';
 import { ConnectionGate } from './src/platform/connections.ts';
 import { Lifecycle } from './src/platform/lifecycle.ts';
 import { AppError } from './src/platform/errors.ts';
-import { Passwords } from './src/platform/passwords.ts';
 import { errorHandler, notFoundHandler, requestContext, sendError } from './src/platform/http.ts';
+import { Outages, bounded } from './src/platform/outage.ts';
+import { MONITOR_CSP, corsPolicy } from './src/platform/web-security.ts';
+import { installFrontDoor } from './src/platform/front-door.ts';
+import { ProcessRegistry, type ProcessInfo } from './src/cluster/registry.ts';
+import { JobLeases } from './src/cluster/leases.ts';
+import { ClusterJobs } from './src/cluster/jobs.ts';
+import { LiveRooms } from './src/cluster/live-rooms.ts';
+import type { RedisLink } from './src/cluster/redis.ts';
+import { connectCluster, forgetDeadProcessRooms } from './rooms/cluster.ts';
+import { disableColyseusCors, isMatchmakePath, matchmakeHandler } from './rooms/matchmaking.ts';
+import { SeatQuota } from './rooms/seats.ts';
 import { LogService } from './src/logs/logs.service.ts';
 import { SessionService } from './src/accounts/sessions.service.ts';
 import { AccountService } from './src/accounts/accounts.service.ts';
@@ -28,10 +39,18 @@ import { OnlineService } from './src/accounts/online.service.ts';
 import { CodeService } from './src/accounts/codes.service.ts';
 import { RateLimits } from './src/accounts/rate-limits.ts';
 import { DevThirdPartyVerifier, HttpThirdPartyVerifier, type ThirdPartyVerifier } from './src/accounts/third-party.ts';
+import { IdentityVault } from './src/accounts/identity.vault.ts';
+import { DevIdentityVerifier, HttpIdentityVerifier, type IdentityVerifier } from './src/accounts/identity.verifier.ts';
+import { IdentityService } from './src/accounts/identity.service.ts';
+import { identityRoutes } from './src/accounts/identity.routes.ts';
+import { PlayTimeService } from './src/accounts/play-time.service.ts';
+import { PlayTimeGuard } from './src/accounts/play-time.guard.ts';
+import { playTimeRoutes } from './src/accounts/play-time.routes.ts';
 import { ChannelRegistry } from './src/platform/channels.ts';
 import { DomainEvents } from './src/platform/events.ts';
 import { AdminService } from './src/admin/admin.service.ts';
 import { bootstrapAdmins } from './src/admin/admin.bootstrap.ts';
+import { Passwords } from './src/platform/passwords.ts';
 import { adminRoutes } from './src/admin/admin.routes.ts';
 import { monitor } from '@colyseus/monitor';
 import { downloadRoutes } from './src/downloads/downloads.routes.ts';
@@ -47,7 +66,7 @@ import { GameService } from './src/game/game.service.ts';
 import { gameRoutes } from './src/game/game.routes.ts';
 import { MailService } from './src/mail/mail.service.ts';
 import { mailRoutes } from './src/mail/mail.routes.ts';
-import { createLobbyService, defineRooms } from './rooms/index.ts';
+import { clusterQuery, createLobbyService, defineRooms, localOptions } from './rooms/index.ts';
 import { lobbyRoutes } from './src/lobby/lobby.routes.ts';
 import { createPush } from './src/push/push.module.ts';
 import type { PushService } from './src/push/push.service.ts';
@@ -67,6 +86,9 @@ export interface Services extends Operations {
   logs: LogService;
   sessions: SessionService;
   accounts: AccountService;
+  /** Real-name identity and play-time protection (S2). */
+  identity: IdentityService;
+  playTime: PlayTimeService;
   sms: SmsProvider;
   online: OnlineService;
   channels: ChannelRegistry;
@@ -81,17 +103,56 @@ export interface Services extends Operations {
   push: PushService;
   /** This process's address as clients reach it (PUBLIC_ADDRESS, else 127.0.0.1:port once listening). */
   publicAddress: () => string;
+  /** Real time for liveness (heartbeats, leases), apart from `clock`, which tests move. */
+  wallClock: Clock;
+  /** Database and Redis outages: one log line each, 503 UNAVAILABLE meanwhile. */
+  outages: Outages;
+  /** Cluster mode only (REDIS_URL). */
+  redis?: RedisLink;
+  driver?: MatchMakerDriver;
+  /** Every live process: heartbeats, worker ids, the reaping of dead processes (S11). */
+  registry: ProcessRegistry;
+  leases: JobLeases;
+  /** Periodic jobs that run once per cluster (rollups, retention sweeps). */
+  jobs: ClusterJobs;
+  /** ROOMS_PER_USER game-room seats per account, counted cluster-wide. */
+  seats: SeatQuota;
+  /** Game rooms (the lobby not counted) hosted by this process, kept by the rooms. */
+  gameRooms: { count: number };
+  /** The `rooms` table: this process's rooms, for operators' SQL. */
+  liveRooms: LiveRooms;
+}
+
+const VERSION = process.env.npm_package_version ?? '0.1.0';
+
+/** How long a seat reservation made by matchmaking is counted before its client joins (Colyseus holds seats 15 s). */
+const SEAT_RESERVATION_TTL_S = 20;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists, only not ours to signal
+  }
 }
 
 export async function buildServices(config: Config, logger: Logger): Promise<Services> {
   // Platform
   const clock: Clock = config.testHooks ? new OffsetClock() : new SystemClock();
+  const wallClock: Clock = new SystemClock();
+  const outages = new Outages({ logger, now: () => wallClock.now() });
   const db = await openDatabase(config.databaseUrl, logger);
-  const bus: Bus = new LocalBus();
-  const presence: Presence = new LocalPresence();
+  const cluster = config.redisUrl ? await connectCluster(config.redisUrl, logger) : undefined;
+  if (cluster) {
+    cluster.redis.onDown((err) => outages.down('redis', err));
+    cluster.redis.onReconnected(() => outages.up('redis'));
+  }
+  const bus: Bus = cluster?.bus ?? new LocalBus();
+  const presence: Presence = cluster?.presence ?? new LocalPresence();
   const metrics = new Metrics();
   const lifecycle = new Lifecycle(logger);
-  const ids = new Snowflake(clock, workerId());
+  const ids = new Snowflake(clock, 0); // the worker id is leased from the registry before listening
   const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
   const channels = new ChannelRegistry(bus);
   const connections = new ConnectionGate(config.maxConnections, metrics);
@@ -102,6 +163,42 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   // First start hook: every later one (push manager, rooms) sees the address with the real port.
   lifecycle.onStart('address', () => {
     if (!config.publicAddress) address = `127.0.0.1:${ports.get(services) ?? config.port}`;
+    registry.identify({ address, port: ports.get(services) ?? config.port });
+  });
+  const registry = new ProcessRegistry({
+    em: db.em, now: () => wallClock.now(), logger, heartbeatMs: config.clusterHeartbeatMs, deadAfterMs: config.clusterDeadAfterMs,
+    self: {
+      processId: '', address: config.port === 0 && !config.publicAddress ? '' : address, host: os.hostname(), port: config.port, pid: process.pid,
+      cluster: Boolean(cluster), redis: cluster?.redis.identity ?? null, version: VERSION,
+    },
+    load: () => ({ ccu: connections.total, rooms: gameRooms.count, sse: connections.count('sse'), pushQueue: push.queueDepth() }),
+    isAlive: (pid) => pid !== process.pid && pidAlive(pid),
+  });
+  // Taken for dead while it only stalled (its slot was reaped): a new worker id, and its rows again.
+  registry.onSlotChanged((workerId) => {
+    ids.setWorker(workerId);
+    void liveRooms.reassert().catch((err) => logger.warn({ err, module: 'rooms' }, 'room rows not rewritten'));
+    void upkeep();
+  });
+  registry.onHealth((healthy, err) => (healthy ? outages.up('database') : outages.down('database', err)));
+  const leases = new JobLeases({ em: db.em, now: () => wallClock.now(), holder: () => registry.self.processId });
+  const jobs = new ClusterJobs({ lifecycle, leases, logger });
+  const seats = new SeatQuota({ presence, limit: config.roomsPerUser, processId: () => registry.self.processId, reservationTtlS: SEAT_RESERVATION_TTL_S });
+  const gameRooms = { count: 0 };
+  const liveRooms = new LiveRooms({ em: db.em, clock: wallClock, logger, address: publicAddress, processId: () => registry.self.processId });
+  lifecycle.every('rooms-table', 1000, () => liveRooms.flush());
+  lifecycle.onStart('registry', async () => {
+    registry.start();
+    await registry.tick();
+  });
+  // Registered early, so it runs late in a stop: after SSE streams end and workers stop.
+  lifecycle.onStop('registry', async () => {
+    const processId = registry.self.processId;
+    await online.processGone(processId).catch((err) => logger.warn({ err, module: 'online' }, 'online rows not closed at stop'));
+    await liveRooms.processGone(processId).catch(() => undefined);
+    await bus.publish('process.gone', { processId });
+    await leases.releaseAll().catch(() => undefined);
+    await registry.stop();
   });
 
   // Accounts (S2)
@@ -109,7 +206,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const sms: SmsProvider = config.smsProvider === 'http'
     ? new HttpSmsProvider({ url: config.smsHttpUrl!, token: config.smsHttpToken, logger })
     : new DevSmsProvider();
-  const online = new OnlineService({ em: db.em, clock, logger, staleS: config.onlineStaleS });
+  const online = new OnlineService({ em: db.em, clock, logger, staleS: config.onlineStaleS, processId: () => registry.self.processId });
   // Every revocation, from any process, marks the session's online row closed.
   bus.subscribe('session.revoked', (m) => {
     online.sessionClosed([m.sessionId]).catch((err) => logger.warn({ err, module: 'online' }, 'online row not closed'));
@@ -119,13 +216,27 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const verifier: ThirdPartyVerifier = config.thirdPartyVerifier === 'http'
     ? new HttpThirdPartyVerifier({ url: config.thirdPartyHttpUrl!, logger })
     : new DevThirdPartyVerifier();
-  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, passwords, codes, limits, online, verifier, logs, logger, events, bus, metrics });
+  const identityVerifier: IdentityVerifier = config.identityVerifier === 'http'
+    ? new HttpIdentityVerifier({ url: config.identityHttpUrl!, token: config.identityHttpToken, timeoutMs: config.identityHttpTimeoutMs, logger })
+    : new DevIdentityVerifier();
+  const identity = new IdentityService({
+    em: db.em, clock, timezone: config.gameTimezone, vault: new IdentityVault({ key: config.identityKey, previousKey: config.identityKeyPrevious }),
+    verifier: identityVerifier, limits, logs, logger, accountsPerId: config.identityAccountsPerId, attemptsPerDay: config.identityAttemptsPerDay,
+  });
+  const playTime = new PlayTimeService({ config, em: db.em, clock, bus, identity });
+  bus.subscribe('holidays.changed', () => playTime.forgetHolidays());
+  // Each process guards the game rooms it holds itself: warnings and 4105 need no cross-process message.
+  if (playTime.enabled) {
+    new PlayTimeGuard({ playTime, identity, channels, clock, logger, warnS: config.playTimeWarnS, timezone: config.gameTimezone })
+      .schedule(lifecycle, config.playTimeCheckMs);
+  }
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, passwords, codes, limits, online, verifier, logs, logger, events, bus, metrics, identity, playTime });
   bus.subscribe('maintenance.changed', () => accounts.forgetMaintenance());
 
   // Admin (S10)
   const admin = new AdminService({ em: db.em, clock, logs, secret: sessions.derivedSecret('admin-tokens'), passwords, limits, config, bus });
   await bootstrapAdmins({ em: db.em, clock, logger, passwords, admin }, { username: config.adminUser, password: config.adminPassword, production: config.nodeEnv === 'production' });
-  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, passwords });
+  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, identity, passwords });
 
   // Game data and mail (S7, S8)
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
@@ -135,25 +246,46 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   events.on('login', ({ userId }) => mail.deliverGlobalAtLogin(userId));
 
   // Push (S5, S6) and operations (S8-S10)
-  const push = createPush({ config, logger, clock, db, bus, ids, channels, events, connections, lifecycle, publicAddress });
-  const operations = createOperations({ config, db, clock, logger, logs, bus, lifecycle, metrics, connections, publicAddress, push });
+  const push = createPush({ config, logger, clock, db, bus, ids, channels, events, connections, lifecycle, jobs, publicAddress });
+  const operations = createOperations({
+    config, db, clock, logger, logs, bus, lifecycle, jobs, metrics, connections, publicAddress, push, version: VERSION,
+    rooms: {
+      query: (conditions) => clusterQuery({ redis: cluster?.redis }, conditions) as never,
+      call: (roomId, method, args) => bounded(matchMaker.remoteRoomCall(roomId, method as never, args), 5000, 'redis'),
+    },
+    localRooms: () => ({ rooms: matchMaker.stats.local.roomCount, ccu: matchMaker.stats.local.ccu }),
+    processes: () => registry.liveNow(),
+    pingRedis: cluster ? () => cluster.redis.ping() : undefined,
+  });
 
   const services: Services = {
-    config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress, passwords,
-    sessions, sms, online, accounts, admin, adminUsers, game, mail, push, ...operations,
+    config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress,
+    sessions, sms, online, accounts, identity, playTime, passwords, admin, adminUsers, game, mail, push, ...operations,
+    wallClock, outages, redis: cluster?.redis, driver: cluster?.driver, registry, leases, jobs, seats, gameRooms, liveRooms,
   };
-  let sweep: NodeJS.Timeout | undefined;
+  const upkeep = () => online.upkeep([...channels.channels()].map((c) => c.sessionId))
+    .catch((err) => logger.warn({ err, module: 'online' }, 'online rows upkeep failed'));
+  // A dead process: its rooms leave every listing, its seats are freed, its players go offline.
+  registry.onDead(async (p) => {
+    const { alive, rooms } = await forgetDeadProcessRooms(p, logger);
+    if (alive) return;
+    const seatsFreed = await seats.releaseProcess(p.processId);
+    await liveRooms.processGone(p.processId);
+    const offline = await online.processGone(p.processId);
+    await bus.publish('process.gone', { processId: p.processId });
+    logger.info({ module: 'cluster', processId: p.processId, address: p.address, rooms, seatsFreed, offline }, 'cleaned up after a dead process');
+  });
+  // Another process stopped or died: the sessions it last saw that still have a channel here are live again.
+  bus.subscribe('process.gone', (m) => {
+    if (m.processId !== registry.self.processId && !lifecycle.shuttingDown) void upkeep();
+  });
   let onlineUpkeep: NodeJS.Timeout | undefined;
   lifecycle.onStart('account-timers', () => {
-    sweep = setInterval(() => void limits.sweep().catch(() => undefined), 3600_000).unref();
     // online_user stays true for every live channel of this process (S2), rooms and SSE alike.
-    onlineUpkeep = setInterval(() => {
-      online.upkeep([...channels.channels()].map((c) => c.sessionId))
-        .catch((err) => logger.warn({ err, module: 'online' }, 'online rows upkeep failed'));
-    }, Math.max(1000, Math.floor((config.onlineStaleS * 1000) / 4))).unref();
+    onlineUpkeep = setInterval(upkeep, Math.max(1000, Math.floor((config.onlineStaleS * 1000) / 4))).unref();
   });
+  jobs.every('rate-limit-sweep', 3600_000, () => limits.sweep());
   lifecycle.onStop('sessions', () => {
-    clearInterval(sweep);
     clearInterval(onlineUpkeep);
     sessions.close();
     admin.close();
@@ -181,9 +313,15 @@ export function createArena(services: Services, opts: { transport?: (server: htt
   const { config, logger, metrics, lifecycle } = services;
   const httpServer = http.createServer();
   const transport = opts.transport ? opts.transport(httpServer) : createTransport(httpServer, logger.child({ module: 'transport' }));
+  // The transport prints every server error with its stack; a failed bind is ours to report, in one line.
+  httpServer.removeAllListeners('error');
   const server = new Server({
     transport,
     presence: services.presence,
+    driver: services.driver,
+    // Clients reach every process at its own address; rooms are created where the request landed
+    // (the proxy spreads requests), which also spares a remote create's IPC round trip.
+    ...(config.redisUrl ? { publicAddress: services.publicAddress(), selectProcessIdToCreateRoom: async () => matchMaker.processId } : {}),
     greet: false,
     gracefullyShutdown: false,
     logger: logger.child({ module: 'colyseus' }),
@@ -197,13 +335,41 @@ export function createArena(services: Services, opts: { transport?: (server: htt
     server,
     httpServer,
     async listen() {
-      // Colyseus's listen settles only on 'listening': a port that cannot be bound would hang it.
-      const failed = new Promise<never>((_resolve, reject) => httpServer.once('error', reject));
-      await Promise.race([server.listen(config.port, config.host), failed]);
+      // Colyseus picks its process id while it sets the matchmaker up (it names IPC channels and listings).
+      await matchMaker.onReady;
+      services.registry.identify({ processId: matchMaker.processId });
+      // Before listening: refuses (RegistryConflict) when another live process makes this start a split brain.
+      const { workerId, replaced } = await services.registry.claim();
+      services.ids.setWorker(workerId);
+      try {
+        // Colyseus never settles listen() when the bind fails (EADDRINUSE): the server's error decides.
+        await new Promise<void>((resolve, reject) => {
+          httpServer.once('error', reject);
+          server.listen(config.port, config.host).then(resolve, reject);
+        });
+        httpServer.removeAllListeners('error');
+        httpServer.on('error', (err) => logger.error({ err, module: 'http' }, 'HTTP server error'));
+      } catch (err) {
+        await services.registry.stop().catch(() => undefined);
+        throw err;
+      }
+      disableColyseusCors();
+      installFrontDoor(httpServer, {
+        policy: corsPolicy(config),
+        trustProxy: config.trustProxyHops > 0,
+        own: isMatchmakePath,
+        handle: matchmakeHandler({
+          logger, outages: services.outages, trustProxyHops: config.trustProxyHops, bodyLimitBytes: config.bodyLimitBytes,
+          unavailable: () => matchmakingUnavailable(services),
+          cancelSeat: (userId) => services.seats.cancel(userId),
+          localOptions,
+        }),
+      });
       const address = httpServer.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       ports.set(services, port);
       await lifecycle.start();
+      if (replaced) void services.registry.runDead(replaced);
       await services.logs.write('system', { operation: 'server_started', result: 'success', detail: { port, pid: process.pid, address: services.publicAddress() } });
       logger.info({ module: 'server', port, address: services.publicAddress(), database: services.db.dialect }, 'server started');
       return port;
@@ -217,6 +383,7 @@ export function createArena(services: Services, opts: { transport?: (server: htt
         await server.gracefullyShutdown(false);
         await services.logs.write('system', { operation: 'server_stopped', result: 'success', detail: { reason, pid: process.pid } });
         await services.bus.close();
+        await services.redis?.close();
         await services.db.close();
         logger.info({ module: 'server', reason }, 'server stopped');
       })();
@@ -237,12 +404,16 @@ function mountHttp(app: express.Application, services: Services): void {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const database = await services.db.ping();
-    const ready = database && !lifecycle.shuttingDown;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, presence: true, shuttingDown: lifecycle.shuttingDown });
+    const [database, presence] = await Promise.all([services.db.ping(), services.redis ? services.redis.ping() : Promise.resolve(true)]);
+    const ready = database && presence && !lifecycle.shuttingDown;
+    if (!ready) res.setHeader('Retry-After', '5');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, presence, shuttingDown: lifecycle.shuttingDown });
   });
   // The Colyseus monitor can call any room method: never reachable without admin credentials.
-  app.use('/admin/monitor', basicAdminAuth({ admin: services.admin, clock: services.clock }), monitor());
+  app.use('/admin/monitor', (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', MONITOR_CSP);
+    next();
+  }, basicAdminAuth({ admin: services.admin, clock: services.clock }), monitor());
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
@@ -256,6 +427,8 @@ function mountHttp(app: express.Application, services: Services): void {
   const api = express.Router();
   api.use(express.json({ limit: config.bodyLimitBytes, strict: false, type: () => true }));
   api.use(accountRoutes(services));
+  api.use(identityRoutes(services));
+  api.use(playTimeRoutes(services));
   api.use(adminRoutes(services));
   api.use(gameRoutes(services));
   api.use(mailRoutes(services));
@@ -266,14 +439,21 @@ function mountHttp(app: express.Application, services: Services): void {
   api.use(analyticsRoutes(services));
   api.use(dbToolRoutes(services));
   api.use(opsRoutes(services));
-  api.use(openApiRoutes({ version: process.env.npm_package_version ?? '0.1.0' }));
+  api.use(openApiRoutes({ version: VERSION }));
   if (config.testHooks) api.use(testHooks(services));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger, (err, req) => {
+  app.use(errorHandler(logger, services.outages, (err, req) => {
     void services.logs.write('error', { operation: 'http', result: 'fail', detail: { module: 'http', previousModule: req.path, message: String((err as Error)?.message ?? err) } });
   }));
+}
+
+/** Why matchmaking cannot run now, or undefined: it needs Redis in a cluster, and a process that is not stopping. */
+function matchmakingUnavailable(services: Services): string | undefined {
+  if (services.lifecycle.shuttingDown) return 'the server is shutting down; retry on another one';
+  if (services.redis && !services.redis.ready()) return 'the cluster bus (Redis) is unreachable; retry shortly';
+  return undefined;
 }
 
 /** Test-only endpoints (TEST_HOOKS=1, refused in production): move the injected clock. */

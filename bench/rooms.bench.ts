@@ -18,6 +18,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpuTicks, databasePid, percentile, rssKb } from './support/measure.ts';
+import { once, register, startProcess, stop } from './support/servers.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -30,49 +31,10 @@ const DB = process.env.BENCH_DB === 'sqlite' ? 'sqlite' : 'mysql';
 const here = import.meta.dirname;
 const CLK_TCK = 100;
 
-function startProcess(file: string, env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = fork(path.join(here, file), [], { execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? 'inherit' : 'ignore', 'pipe', 'ipc'] });
-  // forward the server's stderr, minus the dev SMS provider's code lines of the user registration
-  proc.stderr!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString().split('\n').filter((l) => l && !l.startsWith('[dev-sms]')).join('\n');
-    if (text) process.stderr.write(`${text}\n`);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${file} did not start`)), 60_000);
-    const onMessage = (m: any) => {
-      if (typeof m?.port !== 'number') return; // @pm2/io (loaded by Colyseus) also talks on the IPC channel
-      proc.off('message', onMessage);
-      clearTimeout(timer);
-      resolve({ proc, port: m.port });
-    };
-    proc.on('message', onMessage);
-    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-
 /** BENCH_PIN=1: the server alone on core 0, everything else of the bench on the other cores. */
 const PIN = process.env.BENCH_PIN === '1' && availableParallelism() > 1;
 function pin(pid: number, cpus: string): void {
   if (PIN) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
-}
-
-async function register(url: string, n: number): Promise<string[]> {
-  const tokens: string[] = new Array(n);
-  let next = 0;
-  const base = 13_900_000_000 + (process.pid % 1000) * 100_000;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      const phone = String(base + i);
-      const code = await (await fetch(`${url}/api/v1/auth/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, purpose: 'register' }) })).json() as any;
-      const res = await fetch(`${url}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code: code.devCode, password: 'bench-password-1', name: `bench${i}` }) });
-      const body = await res.json() as any;
-      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(body)}`);
-      tokens[i] = body.accessToken;
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return tokens;
 }
 
 interface Result { rtts?: number[]; cpuPct: number; loadgenCpuPct: number; databaseCpuPct: number | null; rssMb: number; p50: number; p99: number; loopDelayP99Ms: number; loopDelayMaxMs: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
@@ -83,15 +45,6 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   for (const g of gens) pin(g.pid!, `1-${availableParallelism() - 1}`);
   pin(pid, '0');
   const per = Math.ceil(tokens.length / LOADGENS);
-  const once = (gen: ChildProcess, type: string) => new Promise<any>((resolve) => {
-    const on = (m: any) => {
-      if (m.type === type) {
-        gen.off('message', on);
-        resolve(m);
-      }
-    };
-    gen.on('message', on);
-  });
   const t0 = Date.now();
   const connected = await Promise.all(gens.map((g, i) => {
     const p = once(g, 'connected');
@@ -158,14 +111,6 @@ function combine(rounds: Result[]): Result {
     samples: rtts.length, clients: Math.min(...rounds.map((r) => r.clients)),
     errors: sum((r) => r.errors), closed: sum((r) => r.closed), rateLimited: sum((r) => r.rateLimited),
   };
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 const started = Date.now();

@@ -31,7 +31,8 @@ if (process.env.BENCH_NO_BROADCAST_LOG === '1') {
 class BenchRoom extends createGameRoom(services) {
   declare state: InstanceType<typeof BenchState>;
   override modes(): Record<string, ModeRule> {
-    return { bench: { maxClients: 8, teams: [], teamChoice: false } };
+    // `joins` (bench:cluster): a big room that join-and-leave probes pass through.
+    return { bench: { maxClients: 8, teams: [], teamChoice: false }, joins: { maxClients: 64, teams: [], teamChoice: false } };
   }
   override createState() {
     return new BenchState();

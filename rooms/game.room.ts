@@ -2,7 +2,7 @@ import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core
 import { z } from 'zod';
 import type { Services } from '../arena.config.ts';
 import { GameState, PlayerState } from '../schema/game.state.ts';
-import { authenticateJoin, endsSeat } from './membership.ts';
+import { authorizeJoin, endsSeat } from './membership.ts';
 import { RoomKit } from './kit.ts';
 import type { ChatLine } from './chat.ts';
 
@@ -48,7 +48,7 @@ export function createGameRoom(services: Services) {
     declare state: GameState;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
-      return authenticateJoin(services, token, ctx);
+      return authorizeJoin(services, token, ctx, 'game');
     }
 
     /** The modes this room type serves. A subclass replaces it with its own. */
@@ -76,6 +76,7 @@ export function createGameRoom(services: Services) {
       this.rule = rule;
       this.maxClients = rule.maxClients;
       this.kit = new RoomKit(services, this, 'game', { detail: () => ({ mode: this.state?.mode }) });
+      services.gameRooms.count++;
       this.kit.members.team = (sessionId) => this.state.players.get(sessionId)?.team || undefined;
 
       const state = this.createState();
@@ -84,6 +85,7 @@ export function createGameRoom(services: Services) {
       this.setState(state);
       await this.setMetadata({ mode: options.mode });
       if (options.private) await this.setPrivate(true);
+      this.kit.list({ mode: options.mode, private: Boolean(options.private) });
 
       this.kit.registerChat();
       this.kit.on('ready', readyMessage, async (client, { ready }) => {
@@ -158,8 +160,9 @@ export function createGameRoom(services: Services) {
     }
 
     override async onDispose() {
+      if (this.kit) services.gameRooms.count--;
       await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
-      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush()]);
+      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush(), this.kit.unlist()]);
     }
 
     /** System chat to everyone in the room (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */

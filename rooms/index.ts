@@ -4,7 +4,7 @@ import { LobbyService, type RoomListing } from '../src/lobby/lobby.service.ts';
 import { createLobbyRoom } from './lobby.room.ts';
 import { createGameRoom } from './game.room.ts';
 import { createTicTacToeRoom } from './tictactoe.room.ts';
-import { installMatchmakeStatuses } from './matchmake-status.ts';
+import { bounded, unavailable } from '../src/platform/outage.ts';
 
 export { createGameRoom } from './game.room.ts';
 
@@ -12,11 +12,24 @@ export { createGameRoom } from './game.room.ts';
 export function createLobbyService(services: Services): LobbyService {
   return new LobbyService({
     em: services.db.em,
-    listRooms: async () => (await matchMaker.query({})) as unknown as RoomListing[],
+    listRooms: () => clusterQuery(services, {}) as Promise<RoomListing[]>,
     online: services.online,
-    localProcessId: () => matchMaker.processId,
-    localAddress: () => services.publicAddress(),
+    processes: () => services.registry.liveNow(),
   });
+}
+
+/**
+ * The matchmaker's listings (the driver: local, or Redis for the whole cluster). With Redis away a
+ * read would wait for its return: answer UNAVAILABLE at once instead, or after 2 s at worst.
+ */
+export function clusterQuery(services: Pick<Services, 'redis'>, conditions: Record<string, unknown>): Promise<unknown[]> {
+  if (services.redis && !services.redis.ready()) return Promise.reject(unavailable('redis'));
+  return bounded(matchMaker.query(conditions as never), 2000, 'redis');
+}
+
+/** Options the matchmaking route adds for a room type: the lobby is always this process's own. */
+export function localOptions(roomName: string): Record<string, unknown> {
+  return roomName === 'lobby' ? { node: matchMaker.processId } : {};
 }
 
 /**
@@ -24,10 +37,11 @@ export function createLobbyService(services: Services): LobbyService {
  * Game rooms are listed in the lobby in real time and matched by mode.
  */
 export function defineRooms(server: Server, services: Services, lobby: LobbyService = createLobbyService(services)): void {
-  server.define('lobby', createLobbyRoom(services, lobby));
+  // One lobby per process (`node` is set by the matchmaking route): lobby clients spread with the
+  // requests instead of all landing in the one lobby room the cluster would otherwise share.
+  server.define('lobby', createLobbyRoom(services, lobby)).filterBy(['node']);
   server.define('game', createGameRoom(services)).enableRealtimeListing().filterBy(['mode']);
   server.define('tictactoe', createTicTacToeRoom(services)).enableRealtimeListing().filterBy(['mode']);
-  installMatchmakeStatuses();
   clearRoomsForMaintenance(services);
 }
 

@@ -96,6 +96,22 @@ export class RoomKit {
     });
   }
 
+  /** Lists the room in the `rooms` table (S4); its client count then follows the seats. */
+  list(info: { mode: string | null; private: boolean }): void {
+    const room = this.room;
+    this.services.liveRooms.created({
+      id: room.roomId, type: room.roomName, mode: info.mode, createdAt: this.services.clock.now(), private: info.private,
+      clients: this.members.size, maxClients: Number.isFinite(room.maxClients) ? room.maxClients : 0,
+    });
+    this.members.onChange = () => this.services.liveRooms.changed(room.roomId, { clients: this.members.size, private: info.private });
+  }
+
+  /** The room is gone: its row too. */
+  unlist(): Promise<void> {
+    this.members.onChange = () => undefined;
+    return this.services.liveRooms.disposed(this.room.roomId);
+  }
+
   forget(sessionId: string): void {
     this.chatGate.forget(sessionId);
   }

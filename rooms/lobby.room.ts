@@ -1,7 +1,7 @@
 import { LobbyRoom as ColyseusLobbyRoom, type AuthContext, type Client } from '@colyseus/core';
 import type { Services } from '../arena.config.ts';
 import type { LobbyService } from '../src/lobby/lobby.service.ts';
-import { authenticateJoin } from './membership.ts';
+import { authorizeJoin } from './membership.ts';
 import { RoomKit } from './kit.ts';
 import type { ChatLine } from './chat.ts';
 
@@ -18,12 +18,13 @@ export function createLobbyRoom(services: Services, lobby: LobbyService) {
     private pushing = false;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
-      return authenticateJoin(services, token, ctx);
+      return authorizeJoin(services, token, ctx, 'lobby');
     }
 
     override async onCreate(options: any) {
       await super.onCreate(options);
       this.kit = new RoomKit(services, this, 'lobby');
+      this.kit.list({ mode: null, private: false });
       this.kit.registerChat();
       this.pushTimer = setInterval(() => void this.push(), services.config.lobbyPushMs);
       void this.kit.members.log('create', null, 'success');
@@ -45,7 +46,7 @@ export function createLobbyRoom(services: Services, lobby: LobbyService) {
       super.onDispose();
       if (this.pushTimer) clearInterval(this.pushTimer);
       await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
-      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush()]);
+      await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush(), this.kit.unlist()]);
     }
 
     /** System chat to everyone in the lobby (admin API: remoteRoomCall(roomId, 'sendSystem', [text])). */

@@ -2,17 +2,18 @@ import { ServerError, type AuthContext, type Client } from '@colyseus/core';
 import type { Services } from '../arena.config.ts';
 import type { Channel, ChannelKind } from '../src/platform/channels.ts';
 import type { RevokeReason } from '../src/platform/bus.ts';
-import { AppError, CLOSE_CODES, closeCodeFor, isAppError } from '../src/platform/errors.ts';
+import { AppError, CLOSE_CODES, isAppError } from '../src/platform/errors.ts';
+import { RESERVED_SEAT, type MatchmakeContext } from './matchmaking.ts';
 
 /**
  * The one place where a room connection is authorized and accounted for (S2, S3, S4), shared by
  * the lobby and every game room.
  *
- * Why refusals travel as data from `static onAuth` to `onJoin`: a ServerError thrown in the static
- * onAuth becomes the HTTP status of the matchmaking response (a 4101 there is not a valid status and
- * turns into a 500). Thrown from `onJoin` instead, Colyseus sends it over the room's WebSocket as an
- * ERROR frame, and the SDK rejects `joinOrCreate/join/create/joinById` with `ServerError{code, message}`
- * carrying the contract close code (4100 revoked/invalid, 4101 banned, 4102 maintenance, 4103 full).
+ * Authorization runs in the room's `static onAuth`, which the matchmaker calls before it creates a
+ * room or reserves a seat: a refusal is an AppError that the matchmaking route (rooms/matchmaking.ts)
+ * answers with its HTTP status and the contract close code in the body (401/4100 no valid session,
+ * 403/4101 banned, 403/4102 maintenance, 429/4104 seat quota, 503/4103 full or unavailable). So a
+ * refused request creates no room, reserves no seat and writes no row.
  */
 
 export interface RoomAuth {
@@ -22,28 +23,36 @@ export interface RoomAuth {
   ip: string | null;
 }
 
-export interface Refusal {
-  refused: { closeCode: number; code: string; message: string };
-}
-
-export type JoinAuth = RoomAuth | Refusal;
-
-/** Verifies the access token and whether the user may play now. Never throws. */
-export async function authenticateJoin(services: Services, token: string | undefined, ctx?: AuthContext): Promise<JoinAuth> {
+/**
+ * Verifies the access token and whether the user may play now; for a game room it also reserves one
+ * of the user's ROOMS_PER_USER seats. Throws AppError; anything unexpected (a dependency away) is a
+ * retryable UNAVAILABLE, never a "session revoked" that would send a player back to the login screen.
+ */
+export async function authorizeJoin(services: Services, token: string | undefined, ctx: AuthContext | undefined, kind: ChannelKind): Promise<RoomAuth> {
   try {
     const claims = await services.sessions.verifyAccess(token);
-    const user = await services.accounts.assertMayPlay(claims.userId);
+    const user = await services.accounts.assertMayPlay(claims.userId, { gameRoom: kind === 'game' });
+    if (services.connections.full) throw new AppError('SERVER_FULL', 'the server is full, try again later', { retryAfterS: 5 });
+    if (kind === 'game') {
+      if (!(await services.seats.reserve(claims.userId))) {
+        throw new AppError('RATE_LIMITED', `seats: you already hold ${services.config.roomsPerUser} game-room seats (ROOMS_PER_USER); leave one first`, { retryAfterS: 5 });
+      }
+      if (ctx) (ctx as MatchmakeContext)[RESERVED_SEAT] = claims.userId;
+    }
     return { userId: claims.userId, sessionId: claims.sessionId, name: user.name, ip: ctx?.ip ? String(ctx.ip) : null };
   } catch (err) {
-    if (isAppError(err)) return { refused: { closeCode: closeCodeFor(err.code), code: err.code, message: err.message } };
-    services.logger.error({ err, module: 'rooms' }, 'room authentication failed');
-    return { refused: { closeCode: CLOSE_CODES.SESSION_REVOKED, code: 'UNAUTHENTICATED', message: 'authentication failed' } };
+    if (isAppError(err)) throw err;
+    const outage = services.outages.toAppError(err);
+    if (outage) throw outage;
+    services.logger.error({ err, module: 'rooms' }, 'room authorization failed');
+    throw new AppError('UNAVAILABLE', 'authorization failed; retry shortly', { retryAfterS: 5 });
   }
 }
 
 export function kickCloseCode(reason: RevokeReason | string): number {
   if (reason === 'banned') return CLOSE_CODES.BANNED;
   if (reason === 'maintenance') return CLOSE_CODES.MAINTENANCE;
+  if (reason === 'play_time') return CLOSE_CODES.PLAY_TIME;
   return CLOSE_CODES.SESSION_REVOKED;
 }
 
@@ -79,6 +88,8 @@ export class Membership {
   private readonly members = new Map<string, Member>();
   private readonly detail: () => Record<string, unknown>;
   team: (sessionId: string) => string | undefined = () => undefined;
+  /** Runs when a seat is taken or given up (the `rooms` table follows the count). */
+  onChange: () => void = () => undefined;
 
   constructor(services: Services, kind: ChannelKind, room: RoomRef, detail: () => Record<string, unknown> = () => ({})) {
     this.services = services;
@@ -95,25 +106,37 @@ export class Membership {
     return [...this.members.values()];
   }
 
-  /** Throws ServerError with the contract close code when the join is refused. */
+  /** Seats held, connected or within their reconnection window. */
+  get size(): number {
+    return this.members.size;
+  }
+
+  /**
+   * The authorized client joined (its seat reservation was made after `authorizeJoin`). Throws
+   * ServerError with a close code when it cannot stay: no authorization (a server-side join), or
+   * this process filled up since matchmaking.
+   */
   admit(client: Client): Member {
-    const auth = client.auth as JoinAuth | undefined;
-    if (!auth || 'refused' in auth) {
-      const r = auth && 'refused' in auth ? auth.refused : { closeCode: CLOSE_CODES.SESSION_REVOKED, code: 'UNAUTHENTICATED', message: 'authorization: a bearer access token is required' };
-      void this.log('join', null, 'fail', { code: r.code });
-      throw new ServerError(r.closeCode, `${r.code}: ${r.message}`);
-    }
+    const auth = client.auth as RoomAuth | undefined;
+    if (!auth?.userId) throw new ServerError(CLOSE_CODES.SESSION_REVOKED, 'UNAUTHENTICATED: authorization: a bearer access token is required');
     const release = this.services.connections.tryAcquire('ws');
     if (!release) {
+      if (this.kind === 'game') void this.services.seats.cancel(auth.userId).catch(() => undefined);
       void this.log('join', auth.userId, 'fail', { code: 'SERVER_FULL' });
       throw new ServerError(CLOSE_CODES.SERVER_FULL, 'SERVER_FULL: the server is full, try again later');
     }
     const member: Member = { client, auth, release, channel: this.channelFor(client, auth) };
     member.unregister = this.services.channels.register(member.channel);
     this.members.set(client.sessionId, member);
+    this.onChange();
+    if (this.kind === 'game') this.seat(this.services.seats.admit(auth.userId, this.room.roomId, client.sessionId));
     void this.enterOnline(auth);
     void this.log('join', auth.userId, 'success');
     return member;
+  }
+
+  private seat(change: Promise<unknown>): void {
+    change.catch((err) => this.services.logger.warn({ err, module: 'rooms' }, 'seat count update failed'));
   }
 
   /** The socket is gone but the seat may be kept (reconnection window). */
@@ -151,6 +174,8 @@ export class Membership {
     const m = this.detach(sessionId);
     if (!m) return undefined;
     this.members.delete(sessionId);
+    this.onChange();
+    if (this.kind === 'game') this.seat(this.services.seats.release(m.auth.userId, this.room.roomId, sessionId));
     await Promise.all([
       this.leaveOnline(m.auth),
       this.log(m.kicked ? 'kick' : 'leave', m.auth.userId, 'success', { code, ...(m.kicked ? { reason: m.kicked } : {}) }),
@@ -216,9 +241,4 @@ export class Membership {
       detail: { roomId: this.room.roomId, room: this.room.roomName, ...this.detail(), ...detail },
     });
   }
-}
-
-export function appErrorToClient(err: unknown): { code: string; message: string } {
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  return { code: 'INVALID_INPUT', message: String((err as Error)?.message ?? err) };
 }

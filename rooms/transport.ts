@@ -19,14 +19,7 @@ const MAX_PAYLOAD = 4 * 1024;
  * the batching uWebSockets does natively.
  */
 export function createTransport(server: http.Server, logger: Logger): WebSocketTransport {
-  const before = new Set(server.listeners('error'));
   const transport = new ArenaTransport({ server, maxPayload: MAX_PAYLOAD }, logger);
-  // Colyseus prints every server error with its stack; a port that cannot be bound is reported
-  // by the caller of listen in one line (src/main.ts), later errors here, once each, without noise.
-  for (const listener of server.listeners('error')) if (!before.has(listener)) server.off('error', listener as () => void);
-  server.on('error', (err) => {
-    if (server.listening) logger.error({ err }, 'http server error');
-  });
   transport.coalesceWrites(new WriteCoalescer());
   return transport;
 }

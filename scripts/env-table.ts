@@ -11,7 +11,7 @@ export function envTable(): string {
   const rows = Object.keys(configSchema.shape).map((key) => {
     const value = defaults[key];
     const shown = value === undefined ? 'unset'
-      : key === 'jwtSecret' || key === 'adminPassword' ? 'dev value'
+      : key === 'jwtSecret' || key === 'adminPassword' || key === 'identityKey' ? 'dev value'
         : `\`${typeof value === 'object' ? JSON.stringify(value) : String(value)}\``;
     return `| \`${envNameOf(key)}\` | ${shown} | ${CONFIG_DOCS[key as keyof typeof CONFIG_DOCS]} |`;
   });

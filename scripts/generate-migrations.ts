@@ -3,14 +3,13 @@
  *   npm run migration:generate -- <name>            diff against the committed migrations
  *   npm run migration:generate -- <name> --reset    (before the first release only) one initial migration
  *                                                   (hand-written ones, marked `// hand-written`, stay)
- * SQLite is generated on a scratch database file (an in-memory one would be a new, empty database
- * for the diff, which then recreated every table); MySQL on a scratch database of MYSQL_URL
+ * SQLite is generated on a scratch database file; MySQL on a scratch database of MYSQL_URL
  * (default mysql://root@127.0.0.1:3306), so each folder holds SQL native to its dialect.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tmpdir } from 'node:os';
 import { MikroORM, type Options } from '@mikro-orm/sql';
 import { ormOptions, quoteIdent, withMysqlServer, type Dialect } from '../src/platform/db.ts';
 
@@ -25,8 +24,6 @@ async function generate(dialect: Dialect, url: string) {
   if (reset) for (const f of readdirSync(dir)) if (f.startsWith('Migration') && !readFileSync(path.join(dir, f), 'utf8').startsWith('// hand-written')) rmSync(path.join(dir, f));
   writeIndex(dir);
   const options = ormOptions(url) as Options;
-  // The hand-written stored procedures are not in the metadata: never diff them into a drop.
-  options.schemaGenerator = { ...options.schemaGenerator, ignoreRoutines: true };
   const { migrations } = await import(`${path.join(dir, 'index.ts')}?t=${Date.now()}`);
   (options.migrations as any).migrationsList = undefined;
   (options.migrations as any).fileName = (ts: string, n?: string) => `Migration${ts}_${n ?? name}`;
@@ -42,8 +39,21 @@ async function generate(dialect: Dialect, url: string) {
   const gen = await MikroORM.init(options);
   const result = await gen.migrator.create(dir, false, false, name);
   await gen.close(true);
+  if (result.fileName) dropFalseDiffs(path.join(dir, result.fileName));
   writeIndex(dir);
   console.log(`${dialect}: ${result.fileName || 'no changes'}`);
+}
+
+/**
+ * Lines the schema diff writes although nothing changed: the hand-written stored procedure (not in the
+ * entity metadata, so the diff wants it gone) and bigint defaults it reads back as '0' and writes as 0.
+ * (SQLite diffs also rebuild tables over `text` vs `TEXT`: review a generated SQLite migration and keep
+ * only the statements of the change.)
+ */
+function dropFalseDiffs(file: string) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const kept = lines.filter((l) => !/addSql\(.drop (procedure|function) /.test(l) && !/ modify .* bigint not null default '?0'?;/.test(l));
+  writeFileSync(file, kept.join('\n').replace(/\n{3,}/g, '\n\n'));
 }
 
 function writeIndex(dir: string) {
@@ -74,7 +84,8 @@ process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 // The scratch database is named after this checkout, so generators in two worktrees never share one.
 const scratch = `arena_migration_scratch_${createHash('sha1').update(root).digest('hex').slice(0, 8)}`;
 const mysqlUrl = `${process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'}/${scratch}`;
-const sqliteScratch = mkdtempSync(path.join(tmpdir(), 'arena-migrations-'));
-process.on('exit', () => rmSync(sqliteScratch, { recursive: true, force: true }));
-await generate('sqlite', `sqlite:${path.join(sqliteScratch, 'scratch.sqlite')}`);
+// A file, not :memory: — the migrator and the differ are two ORM instances, and each :memory: is its own empty database.
+const sqliteScratch = path.join(tmpdir(), `${scratch}.sqlite`);
+for (const suffix of ['', '-wal', '-shm']) rmSync(sqliteScratch + suffix, { force: true });
+await generate('sqlite', `sqlite:${sqliteScratch}`);
 await generate('mysql', mysqlUrl);

@@ -6,6 +6,7 @@
 import { loadConfig, ConfigError } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { buildServices, createArena } from '../arena.config.ts';
+import { RegistryConflict } from './cluster/registry.ts';
 
 let config;
 try {
@@ -27,6 +28,11 @@ const services = await buildServices(config, logger).catch((err) => {
   }
   logger.fatal({ err, module: 'server' }, 'start-up failed');
   process.exit(1);
+});
+// A promise nobody awaited failed (a library's fire-and-forget call during an outage): log it and
+// go on serving. Node's default would end the process, and with it every room it hosts.
+process.on('unhandledRejection', (err) => {
+  logger.warn({ err, module: 'server' }, 'unhandled rejection');
 });
 const arena = createArena(services);
 // Signal handlers go in before listening: a SIGTERM that arrives while the port is being bound must
@@ -68,13 +74,15 @@ listening = arena.listen();
 try {
   await listening;
 } catch (err) {
-  // A taken or forbidden port is a configuration problem: one line naming it, and out at once
-  // (nothing was started that needs a graceful stop).
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE' || code === 'EACCES') {
-    const why = code === 'EADDRINUSE' ? 'is already in use (another server is running there?)' : 'needs privileges this process does not have';
-    console.error(`arena-server: cannot listen on ${config.host}:${config.port}: the port ${why}; set PORT to a free port`);
-    process.exit(78); // EX_CONFIG
-  }
-  throw err;
+  const e = err as NodeJS.ErrnoException;
+  // Refused starts say why in one line and exit 78 (EX_CONFIG), which PM2 is told not to restart.
+  const line = err instanceof RegistryConflict ? e.message
+    : e?.code === 'EADDRINUSE' ? `listen: port ${config.port} on ${config.host} is already in use (another server is running); choose another PORT or stop it`
+      : undefined;
+  if (!line) throw err;
+  console.error(line);
+  await services.db.close().catch(() => undefined);
+  process.exit(78);
 }
+// PM2 (`wait_ready`): this instance serves now, so a reload may move on to the next one.
+process.send?.('ready');

@@ -123,6 +123,8 @@ export const OnlineUser = defineEntity({
     connectedAt: p.datetime(3),
     lastSeenAt: p.datetime(3).index(),
     offlineAt: p.datetime(3).nullable(),
+    /** The process that last saw the session live: when it dies, its rows go offline at once. */
+    seenBy: p.string().length(32).nullable().index(),
   },
 });
 

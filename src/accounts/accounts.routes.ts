@@ -7,6 +7,7 @@ import type { AccountService } from './accounts.service.ts';
 import type { SessionService } from './sessions.service.ts';
 import type { RouteDoc } from '../platform/openapi.ts';
 import { displayName } from '../platform/text.ts';
+import { identityView } from './identity.routes.ts';
 
 /** HTTP adapter of accounts: parse with zod, call the service, answer JSON. Nothing else. */
 
@@ -35,7 +36,7 @@ export const accountSchemas = {
   deregister: z.object({ password: givenPassword }),
 };
 
-const userSchema = z.object({ id: z.string(), phone: z.string(), name: z.string(), email: z.string().nullable(), createdAt: z.string() });
+const userSchema = z.object({ id: z.string(), phone: z.string(), name: z.string(), email: z.string().nullable(), createdAt: z.string(), identity: identityView });
 const sessionSchema = z.object({ user: userSchema, accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const userResponse = z.object({ user: userSchema });
 

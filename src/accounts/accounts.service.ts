@@ -14,6 +14,8 @@ import type { CodeService, CodePurpose } from './codes.service.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { OnlineService } from './online.service.ts';
 import type { ThirdPartyVerifier } from './third-party.ts';
+import { UNVERIFIED, type IdentityService, type IdentityView } from './identity.service.ts';
+import type { PlayTimeService } from './play-time.service.ts';
 import { normalizePhone } from './phone.ts';
 
 export type { CodePurpose };
@@ -37,14 +39,15 @@ export interface PublicUser {
   name: string;
   email: string | null;
   createdAt: string;
+  identity: IdentityView;
 }
 
 export interface SessionResult extends SessionTokens {
   user: PublicUser;
 }
 
-export function publicUser(u: Pick<IUser, 'id' | 'phone' | 'name' | 'email' | 'createdAt'>): PublicUser {
-  return { id: u.id, phone: u.phone, name: u.name, email: u.email ?? null, createdAt: u.createdAt.toISOString() };
+export function publicUser(u: Pick<IUser, 'id' | 'phone' | 'name' | 'email' | 'createdAt'>, identity: IdentityView = UNVERIFIED): PublicUser {
+  return { id: u.id, phone: u.phone, name: u.name, email: u.email ?? null, createdAt: u.createdAt.toISOString(), identity };
 }
 
 /** A password hash that no password matches: accounts created by a third-party login have none yet. */
@@ -72,11 +75,14 @@ export class AccountService {
   private readonly bus: Bus;
   private readonly metrics: Pick<Metrics, 'logins'>;
   private readonly passwords: Passwords;
+  private readonly identity: Pick<IdentityService, 'viewOf' | 'forget'>;
+  private readonly playTime: Pick<PlayTimeService, 'assertMayJoinGame'>;
 
   constructor(deps: {
     config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake; sessions: SessionService; passwords: Passwords;
     codes: CodeService; limits: RateLimits; online: OnlineService; verifier: ThirdPartyVerifier;
     logs: LogService; logger: Logger; events: DomainEvents; bus: Bus; metrics: Pick<Metrics, 'logins'>;
+    identity: Pick<IdentityService, 'viewOf' | 'forget'>; playTime: Pick<PlayTimeService, 'assertMayJoinGame'>;
   }) {
     this.config = deps.config;
     this.clock = deps.clock;
@@ -93,6 +99,13 @@ export class AccountService {
     this.bus = deps.bus;
     this.metrics = deps.metrics;
     this.passwords = deps.passwords;
+    this.identity = deps.identity;
+    this.playTime = deps.playTime;
+  }
+
+  /** The `user` of API.md: the profile and the masked identity. */
+  private async view(user: Pick<IUser, 'id' | 'phone' | 'name' | 'email' | 'createdAt'>): Promise<PublicUser> {
+    return publicUser(user, await this.identity.viewOf(user.id));
   }
 
   /**
@@ -222,7 +235,7 @@ export class AccountService {
         ctx.userId = userId;
         user = await this.assertMayPlay(userId);
       });
-      return { user: publicUser(user!), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresIn: tokens.expiresIn };
+      return { user: await this.view(user!), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresIn: tokens.expiresIn };
     });
   }
 
@@ -244,7 +257,7 @@ export class AccountService {
       await this.sessions.revokeAllForUser(user.id, 'password_changed', auth.sessionId);
       const tokens = await this.sessions.rotate(auth.sessionId);
       this.events.emit('password_changed', { userId: user.id, name: user.name, at: this.clock.now() });
-      return { user: publicUser(user), ...tokens };
+      return { user: await this.view(user), ...tokens };
     });
   }
 
@@ -342,7 +355,7 @@ export class AccountService {
   async getUser(userId: string): Promise<PublicUser> {
     const user = await this.em().findOne(User, { id: userId });
     if (!user) throw new AppError('NOT_FOUND', 'user not found');
-    return publicUser(user);
+    return this.view(user);
   }
 
   async updateProfile(userId: string, input: { name?: string; email?: string | null }, ip: string): Promise<PublicUser> {
@@ -357,7 +370,7 @@ export class AccountService {
       if (input.name !== undefined && input.name !== previousName) {
         this.events.emit('name_changed', { userId, name: user.name, previousName, at: this.clock.now() });
       }
-      return publicUser(user);
+      return this.view(user);
     });
   }
 
@@ -378,6 +391,7 @@ export class AccountService {
       });
       if (n !== 1) throw new AppError('UNAUTHENTICATED', 'account closed');
       await em.nativeDelete(ThirdPartyBinding, { userId: user.id });
+      await this.identity.forget(user.id);
       await this.sessions.revokeAllForUser(user.id, 'deregistered');
     });
   }
@@ -418,12 +432,14 @@ export class AccountService {
 
   /**
    * May this user play now? Throws BANNED (an active ban), MAINTENANCE (maintenance on and not
-   * whitelisted) or UNAUTHENTICATED (closed account). Used by login, refresh and room joins.
+   * whitelisted) or UNAUTHENTICATED (closed account). Used by login, refresh and room joins; a game
+   * room join also needs play time (IDENTITY_REQUIRED, PLAY_TIME when ANTI_ADDICTION is on).
    */
-  async assertMayPlay(userId: string): Promise<IUser> {
+  async assertMayPlay(userId: string, opts: { gameRoom?: boolean } = {}): Promise<IUser> {
     const user = await this.em().findOne(User, { id: userId });
     if (!user || user.closedAt) throw new AppError('UNAUTHENTICATED', 'account closed');
     await this.checkMayPlay(user);
+    if (opts.gameRoom) await this.playTime.assertMayJoinGame(userId);
     return user;
   }
 
@@ -465,7 +481,7 @@ export class AccountService {
     } catch (err) {
       this.logger.warn({ err, module: 'online' }, 'online row not written');
     }
-    return { user: publicUser(user), ...tokens };
+    return { user: await this.view(user), ...tokens };
   }
 }
 

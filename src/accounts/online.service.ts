@@ -1,24 +1,28 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
-import { OnlineUser } from './accounts.entities.ts';
+import { OnlineUser, Session } from './accounts.entities.ts';
 
 /**
  * `online_user` (在线用户表, S2): one row per live session, with where it is (lobby, game server,
- * room). Rows of a crashed process stop being touched and are swept as offline after
- * ONLINE_STALE_S; every live process touches the rows of its connected sessions well before that.
+ * room) and which process last saw it live (`seenBy`). When a process stops or dies, its rows go
+ * offline at once (`processGone`), and the processes that still hold a channel of such a session
+ * mark it live again at their next upkeep. Rows nobody touches for ONLINE_STALE_S are swept as
+ * offline (a client that never opened a channel).
  */
 export class OnlineService {
   private readonly em: () => EntityManager;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly staleMs: number;
+  private readonly processId: () => string;
 
-  constructor(deps: { em: () => EntityManager; clock: Clock; logger: Logger; staleS: number }) {
+  constructor(deps: { em: () => EntityManager; clock: Clock; logger: Logger; staleS: number; processId: () => string }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.staleMs = deps.staleS * 1000;
+    this.processId = deps.processId;
   }
 
   private now(): Date {
@@ -30,7 +34,7 @@ export class OnlineService {
     const now = this.now();
     await this.em().insert(OnlineUser, {
       sessionId, userId, ip, inLobby: false, gameServer: null, roomId: null,
-      connectedAt: now, lastSeenAt: now, offlineAt: null,
+      connectedAt: now, lastSeenAt: now, offlineAt: null, seenBy: this.processId(),
     } as never);
   }
 
@@ -57,16 +61,30 @@ export class OnlineService {
 
   private async update(sessionId: string, data: Partial<{ inLobby: boolean; gameServer: string | null; roomId: string | null }>): Promise<void> {
     try {
-      await this.em().nativeUpdate(OnlineUser, { sessionId }, { ...data, lastSeenAt: this.now(), offlineAt: null });
+      await this.em().nativeUpdate(OnlineUser, { sessionId }, { ...data, lastSeenAt: this.now(), offlineAt: null, seenBy: this.processId() });
     } catch (err) {
       this.logger.warn({ err, module: 'online' }, 'online row update failed');
     }
   }
 
-  /** Marks the given sessions as seen now (called periodically for this process's live channels). */
+  /**
+   * Marks the given sessions as seen now by this process (called periodically for its live channels).
+   * A row another process's stop or death took offline is live again, unless its session was revoked.
+   */
   async touch(sessionIds: string[]): Promise<void> {
     if (!sessionIds.length) return;
-    await this.em().nativeUpdate(OnlineUser, { sessionId: { $in: sessionIds }, offlineAt: null }, { lastSeenAt: this.now() });
+    const em = this.em();
+    const now = this.now();
+    await em.nativeUpdate(OnlineUser, { sessionId: { $in: sessionIds }, offlineAt: null }, { lastSeenAt: now, seenBy: this.processId() });
+    const revived = await em.find(OnlineUser, { sessionId: { $in: sessionIds }, offlineAt: { $ne: null } }, { fields: ['sessionId'] });
+    if (!revived.length) return;
+    const live = await em.find(Session, { id: { $in: revived.map((r) => r.sessionId) }, revokedAt: null }, { fields: ['id'] });
+    if (live.length) await em.nativeUpdate(OnlineUser, { sessionId: { $in: live.map((s) => s.id) } }, { lastSeenAt: now, offlineAt: null, seenBy: this.processId() });
+  }
+
+  /** A process stopped or died: the sessions it last saw go offline (any other process holding one revives it). */
+  async processGone(processId: string): Promise<number> {
+    return this.em().nativeUpdate(OnlineUser, { seenBy: processId, offlineAt: null }, { offlineAt: this.now(), inLobby: false, roomId: null });
   }
 
   /**

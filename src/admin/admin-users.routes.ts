@@ -35,7 +35,7 @@ const maintenanceResponse = z.object({ enabled: z.boolean(), message: z.string()
 
 export const adminUserRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/admin/users', summary: 'Search users by id, phone or name (paged, newest first)', auth: 'admin', query: adminUserSchemas.search, response: z.object({ users: z.array(adminUser), total: z.number(), page: z.number(), pageSize: z.number() }) },
-  { method: 'get', path: '/admin/users/:id', summary: 'A user with ban, whitelist, recent sessions and online rows', auth: 'admin', errors: ['NOT_FOUND'] },
+  { method: 'get', path: '/admin/users/:id', summary: 'A user with ban, whitelist, real-name identity (masked), recent sessions and online rows', auth: 'admin', errors: ['NOT_FOUND'] },
   { method: 'post', path: '/admin/users/:id/ban', summary: 'Ban (blacklist) a user until a time or for ever; revokes every session', auth: 'admin', body: adminUserSchemas.ban, response: userResponse, errors: ['NOT_FOUND'] },
   { method: 'delete', path: '/admin/users/:id/ban', summary: 'Lift a ban', auth: 'admin', response: userResponse, errors: ['NOT_FOUND'] },
   { method: 'put', path: '/admin/users/:id/whitelist', summary: 'Let a user log in and play during maintenance', auth: 'admin', response: userResponse, errors: ['NOT_FOUND'] },

@@ -5,6 +5,7 @@ import type { Passwords } from '../platform/passwords.ts';
 import { OnlineUser, Session, User, type IUser } from '../accounts/accounts.entities.ts';
 import type { SessionService } from '../accounts/sessions.service.ts';
 import type { AccountService } from '../accounts/accounts.service.ts';
+import type { IdentityService } from '../accounts/identity.service.ts';
 import { normalizePhone } from '../accounts/phone.ts';
 
 /**
@@ -37,13 +38,15 @@ export class AdminUsersService {
   private readonly clock: Clock;
   private readonly sessions: SessionService;
   private readonly accounts: AccountService;
+  private readonly identity: Pick<IdentityService, 'adminView'>;
   private readonly passwords: Passwords;
 
-  constructor(deps: { em: () => EntityManager; clock: Clock; sessions: SessionService; accounts: AccountService; passwords: Passwords }) {
+  constructor(deps: { em: () => EntityManager; clock: Clock; sessions: SessionService; accounts: AccountService; identity: Pick<IdentityService, 'adminView'>; passwords: Passwords }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.sessions = deps.sessions;
     this.accounts = deps.accounts;
+    this.identity = deps.identity;
     this.passwords = deps.passwords;
   }
 
@@ -69,12 +72,15 @@ export class AdminUsersService {
   async detail(id: string) {
     const em = this.em();
     const user = await this.load(em, id);
-    const [sessions, online] = await Promise.all([
+    const [sessions, online, identity] = await Promise.all([
       em.find(Session, { userId: id }, { orderBy: { createdAt: 'desc' }, limit: 20 }),
       em.find(OnlineUser, { userId: id, offlineAt: null }, { orderBy: { connectedAt: 'desc' } }),
+      this.identity.adminView(id),
     ]);
     return {
       user: this.view(user),
+      // Masked number and name only: the whole number never leaves the server (API.md).
+      identity,
       sessions: sessions.map((s) => ({
         id: s.id, channel: s.channel, ip: s.ip ?? null, createdAt: s.createdAt.toISOString(), refreshedAt: s.refreshedAt.toISOString(),
         expiresAt: s.expiresAt.toISOString(), revokedAt: iso(s.revokedAt), revokeReason: s.revokeReason ?? null,

@@ -13,8 +13,27 @@ export const DailyStat = defineEntity({
     registrations: p.integer(),
     logins: p.integer(),
     operations: p.integer(),
+    /** The day's behavior counts are in daily_behavior_stats (rows of days rolled up before them are not). */
+    behavior: p.boolean().default(false),
     computedAt: p.datetime(3),
   },
 });
 
-export const analyticsEntities = [DailyStat];
+/**
+ * Behavior analytics (用户操作行为): behavior-log rows of one finished day per operation, success and
+ * fail apart. Keyed by day and operation, so the rollup upserts: rerunning it, on any process, writes
+ * the same rows.
+ */
+export const DailyBehaviorStat = defineEntity({
+  name: 'DailyBehaviorStat',
+  tableName: 'daily_behavior_stats',
+  properties: {
+    day: p.string().primary().length(10),
+    operation: p.string().primary().length(64),
+    success: p.integer(),
+    fail: p.integer(),
+    computedAt: p.datetime(3),
+  },
+});
+
+export const analyticsEntities = [DailyStat, DailyBehaviorStat];

@@ -18,11 +18,19 @@ const statsResponse = z.object({
   days: z.array(z.object({ date: z.string(), dau: z.number(), registrations: z.number(), logins: z.number(), operations: z.number() })),
 });
 
+const behaviorResponse = z.object({
+  days: z.array(z.object({ date: z.string(), operations: z.record(z.string(), z.object({ success: z.number(), fail: z.number() })) })),
+});
+
 export const analyticsRouteDocs: RouteDoc[] = [
   {
     method: 'get', path: '/admin/stats', auth: 'admin', query: analyticsSchemas.stats, response: statsResponse,
     summary: 'Per day in GAME_TIMEZONE (from..to inclusive, default the last 30 days, at most 366): distinct users with a successful login (dau), '
       + 'registrations, successful logins, behavior-log operations. Finished days come from the daily rollup, today is live.',
+  },
+  {
+    method: 'get', path: '/admin/stats/behavior', auth: 'admin', query: analyticsSchemas.stats, response: behaviorResponse,
+    summary: 'Behavior-log rows (用户操作行为) per day in GAME_TIMEZONE and operation, success and fail apart; the same days and rollup as /admin/stats, today live.',
   },
 ];
 
@@ -31,6 +39,10 @@ export function analyticsRoutes(deps: { analytics: AnalyticsService; admin: Admi
   r.get('/admin/stats', requireAdmin(deps.admin), async (req, res) => {
     const q = parse(analyticsSchemas.stats, req.query, 'query');
     res.json(await deps.analytics.stats(q.from, q.to));
+  });
+  r.get('/admin/stats/behavior', requireAdmin(deps.admin), async (req, res) => {
+    const q = parse(analyticsSchemas.stats, req.query, 'query');
+    res.json(await deps.analytics.behavior(q.from, q.to));
   });
   return r;
 }

@@ -9,7 +9,7 @@ import { runMigrateCommand } from './migrate.ts';
 const USAGE = `usage: npm run console -- [--url URL] [--json] <command>
 
 commands:
-  status                              what the server is doing: address, uptime, database, connections, rooms
+  status                              what the server is doing (address, uptime, database, connections, rooms) and every live process
   stop [reason]                       graceful shutdown of the process at URL (clients told, exit 0)
   log-level [level]                   show, or set on every process (fatal error warn info debug trace silent)
   admin password                      change the password of ADMIN_USER: the new one from NEW_ADMIN_PASSWORD,
@@ -17,6 +17,11 @@ commands:
   user ban <userId> [reason] [--until ISO-8601]
   user unban <userId>
   user whitelist <userId> [on|off]    who may log in during maintenance
+  user identity-clear <userId>        remove a player's real-name identity (the ID number may be bound again)
+  holidays list                       holidays of the play windows (PLAY_WINDOWS \`holiday\`)
+  holidays set <YYYY-MM-DD> ...       replace them with these dates
+  holidays clear                      remove them all
+  identity rekey                      after rotating IDENTITY_KEY: re-seal identities of IDENTITY_KEY_PREVIOUS
   db list                             entities and their fields
   db get <Entity> [id | field:value ...] [--page N] [--page-size N]
   db set <Entity> <id> field=value ...   values are JSON when they parse (42, true, null, "x"), else strings
@@ -139,13 +144,18 @@ async function run(argv: string[]): Promise<number> {
     case 'status': {
       await authenticate(ctx);
       const s = await request(ctx, 'GET', '/admin/status');
-      print(ctx, s, () => [
+      const cluster = await request(ctx, 'GET', '/admin/servers');
+      print(ctx, { ...s, servers: cluster.servers }, () => [
         `server      ${s.address} (pid ${s.pid}), up ${s.uptimeS}s since ${s.startedAt}${s.shuttingDown ? ', SHUTTING DOWN' : ''}`,
         `database    ${s.database.dialect}, ${s.database.reachable ? 'reachable' : 'UNREACHABLE'}`,
+        ...(s.redis ? [`redis       ${s.redis.reachable ? 'reachable' : 'UNREACHABLE'}`] : []),
         `log level   ${s.logLevel}`,
         `connections ${s.connections.total} (ws ${s.connections.ws}, sse ${s.connections.sse})`,
-        `rooms       ${s.rooms} here with ${s.roomClients} clients; cluster CCU ${s.clusterCcu}`,
+        `rooms       ${s.rooms} here with ${s.roomClients} clients`,
         ...(s.pushQueueDepth !== undefined ? [`push queue  ${s.pushQueueDepth}`] : []),
+        `cluster     ${cluster.totals.processes} process(es), CCU ${cluster.totals.ccu}, ${cluster.totals.rooms} game rooms, ${cluster.totals.sse} SSE streams`,
+        ...cluster.servers.map((p: { address: string; pid: number; host: string; ccu: number; rooms: number; sse: number; pushQueue: number; heartbeatAt: string }) =>
+          `  ${p.address.padEnd(22)} pid ${String(p.pid).padEnd(7)} on ${p.host}: CCU ${p.ccu}, rooms ${p.rooms}, SSE ${p.sse}, queue ${p.pushQueue}`),
       ].join('\n'));
       return 0;
     }
@@ -192,9 +202,30 @@ async function run(argv: string[]): Promise<number> {
         if (rest[0] && rest[0] !== 'on' && !off) throw usage('user whitelist takes on or off');
         res = await request(ctx, off ? 'DELETE' : 'PUT', `${path}/whitelist`);
         print(ctx, res ?? {}, () => `user ${id} ${off ? 'removed from' : 'added to'} the whitelist`);
+      } else if (action === 'identity-clear') {
+        const cleared = await request(ctx, 'DELETE', `${path}/identity`);
+        print(ctx, cleared, () => (cleared.cleared ? `user ${id}: identity cleared` : `user ${id} had no identity`));
       } else {
         throw usage(`unknown user action ${action}`);
       }
+      return 0;
+    }
+    case 'holidays': {
+      const [action, ...dates] = args;
+      if (action === 'set' && !dates.length) throw usage('holidays set needs at least one date (holidays clear removes them all)');
+      if (action !== 'list' && action !== 'set' && action !== 'clear') throw usage(`unknown holidays action ${action ?? ''}`.trim());
+      await authenticate(ctx);
+      const res = action === 'list'
+        ? await request(ctx, 'GET', '/admin/holidays')
+        : await request(ctx, 'PUT', '/admin/holidays', { dates: action === 'set' ? dates : [] });
+      print(ctx, res, () => (res.dates.length ? `holidays: ${res.dates.join(' ')}` : 'holidays: none'));
+      return 0;
+    }
+    case 'identity': {
+      if (args[0] !== 'rekey') throw usage(`unknown identity action ${args[0] ?? ''}`.trim());
+      await authenticate(ctx);
+      const res = await request(ctx, 'POST', '/admin/identity/rekey');
+      print(ctx, res, () => `identities re-sealed with key ${res.keyId}: ${res.rekeyed} of ${res.total}${res.unreadable ? `; ${res.unreadable} sealed with a key not configured (left as they are)` : ''}`);
       return 0;
     }
     case 'db': {

@@ -17,6 +17,10 @@ export const READ_ONLY_ENTITIES: Record<string, string> = {
   Session: 'sessions end through POST /admin/users/:id/kick (every process closes their connections)',
   AdminUser: 'admin accounts change through POST /admin/password (which revokes their tokens)',
   SmsCode: 'codes are used and burnt by their own rules only',
+  UserIdentity: 'identities change through POST /me/identity and DELETE /admin/users/:id/identity (sealed, keyed, counted)',
+  ServerProcess: 'the process registry is written by the processes themselves (an edit could give two of them one worker id)',
+  JobLease: 'leases are taken and renewed by the processes that run the jobs',
+  LiveRoom: 'the rooms table mirrors what the processes hold',
 };
 
 /** Fields of writable entities that only their feature may change, and which call does it. */

@@ -50,8 +50,7 @@ export class LobbyService {
   private readonly em: () => EntityManager;
   private readonly listRooms: () => Promise<RoomListing[]>;
   private readonly online: { countOnline(): Promise<number>; firstOnline(limit: number): Promise<string[]> };
-  private readonly localProcessId: () => string | undefined;
-  private readonly localAddress: () => string;
+  private readonly processes: () => { address: string; rooms: number; ccu: number; sse: number }[];
   private readonly lobbyRoomName: string;
 
   constructor(deps: {
@@ -59,27 +58,25 @@ export class LobbyService {
     listRooms: () => Promise<RoomListing[]>;
     /** Who is online (OnlineService: the live `online_user` rows). */
     online: { countOnline(): Promise<number>; firstOnline(limit: number): Promise<string[]> };
-    localProcessId: () => string | undefined;
-    localAddress: () => string;
+    /** Every live process with its load (the cluster registry). */
+    processes: () => { address: string; rooms: number; ccu: number; sse: number }[];
     lobbyRoomName?: string;
   }) {
     this.em = deps.em;
     this.listRooms = deps.listRooms;
     this.online = deps.online;
-    this.localProcessId = deps.localProcessId;
-    this.localAddress = deps.localAddress;
+    this.processes = deps.processes;
     this.lobbyRoomName = deps.lobbyRoomName ?? 'lobby';
   }
 
   async snapshot(): Promise<LobbySnapshot> {
     const [listings, online] = await Promise.all([this.listRooms(), this.countOnline()]);
-    return { rooms: this.publicRooms(listings), servers: this.servers(listings), online };
+    return { rooms: this.publicRooms(listings), servers: this.servers(), online };
   }
 
   /** What the lobby room pushes: `online` (count + first page) and `servers`. */
   async pushData(): Promise<{ online: OnlinePage; servers: ServerView[] }> {
-    const [listings, online] = await Promise.all([this.listRooms(), this.onlinePage()]);
-    return { online, servers: this.servers(listings) };
+    return { online: await this.onlinePage(), servers: this.servers() };
   }
 
   /** Public, listed game rooms (private rooms and the lobby itself are not shown). */
@@ -96,20 +93,11 @@ export class LobbyService {
       }));
   }
 
-  /** One entry per game server: its game rooms (public or not) and its connected room clients. */
-  servers(listings: RoomListing[]): ServerView[] {
-    const byAddress = new Map<string, ServerView>();
-    const local = this.localProcessId();
-    const own = this.localAddress();
-    byAddress.set(own, { address: own, rooms: 0, clients: 0 });
-    for (const r of listings) {
-      const address = r.publicAddress || (r.processId === undefined || r.processId === local ? own : r.processId);
-      let s = byAddress.get(address);
-      if (!s) byAddress.set(address, (s = { address, rooms: 0, clients: 0 }));
-      if (r.name !== this.lobbyRoomName) s.rooms += 1;
-      s.clients += r.clients;
-    }
-    return [...byAddress.values()].sort((a, b) => a.address.localeCompare(b.address));
+  /** One entry per live game server (the seed's server_ip/room_players): its game rooms and its room clients. */
+  servers(): ServerView[] {
+    return this.processes()
+      .map((p) => ({ address: p.address, rooms: p.rooms, clients: Math.max(0, p.ccu - p.sse) }))
+      .sort((a, b) => a.address.localeCompare(b.address));
   }
 
   countOnline(): Promise<number> {

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { openApiDocument, type RouteDoc } from '../platform/openapi.ts';
 import { accountRouteDocs } from '../accounts/accounts.routes.ts';
+import { identityRouteDocs } from '../accounts/identity.routes.ts';
+import { playTimeRouteDocs } from '../accounts/play-time.routes.ts';
 import { adminRouteDocs } from '../admin/admin.routes.ts';
 import { lobbyRouteDocs } from '../lobby/lobby.routes.ts';
 import { gameRouteDocs } from '../game/game.routes.ts';
@@ -19,6 +21,8 @@ const openApiDocs: RouteDoc[] = [
 /** Every routes file's RouteDoc list, in one place: the OpenAPI document is generated from it. */
 export const allRouteDocs: RouteDoc[] = [
   ...accountRouteDocs,
+  ...identityRouteDocs,
+  ...playTimeRouteDocs,
   ...adminRouteDocs,
   ...lobbyRouteDocs,
   ...gameRouteDocs,

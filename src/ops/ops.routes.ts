@@ -21,7 +21,15 @@ const room = z.object({
   metadata: z.unknown(), processId: z.string().optional(), publicAddress: z.string().optional(), createdAt: z.string().optional(),
 });
 
+const serverView = z.object({
+  id: z.string(), workerId: z.number(), address: z.string(), host: z.string(), pid: z.number(), startedAt: z.string(), heartbeatAt: z.string(),
+  ccu: z.number(), rooms: z.number(), sse: z.number(), pushQueue: z.number(),
+});
+const totals = z.object({ processes: z.number(), ccu: z.number(), rooms: z.number(), sse: z.number(), pushQueue: z.number() });
+
 export const opsRouteDocs: RouteDoc[] = [
+  { method: 'get', path: '/server-info', auth: 'none', summary: 'What runs here, for anyone: version, database, live processes and their CCU.', response: z.object({ version: z.string(), database: z.string(), processes: z.number(), ccu: z.number() }) },
+  { method: 'get', path: '/admin/servers', auth: 'admin', summary: 'Every live process of the cluster (registry heartbeats): address, load (CCU, game rooms, SSE streams, push queue) and the totals.', response: z.object({ servers: z.array(serverView), totals }) },
   { method: 'get', path: '/admin/status', auth: 'admin', summary: 'This process: address, uptime, database, log level, connections, rooms, cluster CCU.', response: z.object({ pid: z.number(), address: z.string() }).passthrough() },
   { method: 'get', path: '/admin/rooms', auth: 'admin', summary: 'Rooms of every process of the cluster.', response: z.object({ rooms: z.array(room) }) },
   { method: 'delete', path: '/admin/rooms/:id', auth: 'admin', status: 204, errors: ['NOT_FOUND'], summary: 'Disconnects everyone (close 4000) and disposes the room. Audited.' },
@@ -35,8 +43,16 @@ export function opsRoutes(deps: { admin: AdminService; roomsAdmin: RoomsAdminSer
   const r = Router();
   const admin = requireAdmin(deps.admin);
 
+  r.get('/server-info', (_req, res) => {
+    res.json(deps.status.info());
+  });
+
   r.get('/admin/status', admin, async (_req, res) => {
     res.json(await deps.status.status());
+  });
+
+  r.get('/admin/servers', admin, (_req, res) => {
+    res.json(deps.status.servers());
   });
 
   r.get('/admin/rooms', admin, async (_req, res) => {

@@ -12,10 +12,14 @@ export interface BusMessages {
   'user.notify': { userId: string; event: string; data: unknown };
   /** Maintenance mode was switched: every process drops its cached flag and, when on, clears its rooms. */
   'maintenance.changed': { enabled: boolean; message: string };
+  /** A process stopped or died (S11): sessions it last saw go offline; holders of their channels revive them. */
+  'process.gone': { processId: string };
+  /** The holidays of the play windows changed: every process drops its cached list. */
+  'holidays.changed': Record<string, never>;
 }
 
 export type RevokeReason = 'new_login' | 'logout' | 'password_changed' | 'password_reset' | 'banned'
-  | 'kicked' | 'deregistered' | 'refresh_reuse' | 'maintenance';
+  | 'kicked' | 'deregistered' | 'refresh_reuse' | 'maintenance' | 'play_time';
 
 export type BusTopic = keyof BusMessages | (string & {});
 export type BusPayload<T extends BusTopic> = T extends keyof BusMessages ? BusMessages[T] : unknown;

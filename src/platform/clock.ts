@@ -54,7 +54,7 @@ export function isoWeekKey(epochMs: number, timeZone: string): string {
 }
 
 /** Offset of a zone from UTC at an instant, in ms (positive east of Greenwich). */
-function zoneOffsetMs(epochMs: number, timeZone: string): number {
+export function zoneOffsetMs(epochMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
     hour: 'numeric', minute: 'numeric', second: 'numeric',

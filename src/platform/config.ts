@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePlayWindows } from './play-windows.ts';
 import { ADMIN_PASSWORD_RULE, JWT_SECRET_RULE, weakness } from './strength.ts';
 
 /**
@@ -11,6 +12,8 @@ import { ADMIN_PASSWORD_RULE, JWT_SECRET_RULE, weakness } from './strength.ts';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
 export const DEV_ADMIN_PASSWORD = 'dev-admin-password';
+/** Development key of the identity vault (ID numbers at rest): public, so refused in production. */
+export const DEV_IDENTITY_KEY = '6465762d6f6e6c792d6964656e746974792d6b65792d6368616e67652d6d6521';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
@@ -24,6 +27,23 @@ const timezone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as UTC or Asia/Shanghai');
 
+/** A 32-byte key written as 64 hex digits or base64 (standard or URL-safe); undefined when it is neither. */
+export function decodeKey32(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return Buffer.from(text, 'base64');
+  return undefined;
+}
+
+const key32 = z.string().refine((k) => decodeKey32(k) !== undefined, 'must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)');
+
+const playWindows = z.string().superRefine((spec, ctx) => {
+  try {
+    parsePlayWindows(spec);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; e.g. "fri,sat,sun,holiday 20:00-21:00"` });
+  }
+});
+
 const databaseUrl = z.string().refine(
   (u) => /^sqlite:/.test(u) || /^(mysql|mariadb):\/\//.test(u),
   'must start with sqlite:, mysql:// or mariadb://',
@@ -34,8 +54,13 @@ export const configSchema = z.object({
   port: int(0, 65535),
   host: z.string().default('0.0.0.0'),
   databaseUrl,
-  redisUrl: z.string().url().optional(),
-  publicAddress: z.string().min(1).optional(),
+  redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must look like redis://host:6379 or rediss://…').optional(),
+  publicAddress: z.string().min(1).max(200).optional(),
+  /** Cluster registry: how often each process writes its heartbeat, and after how long without one it is dead. */
+  clusterHeartbeatMs: int(100, 60_000).default(1000),
+  clusterDeadAfterMs: int(500, 600_000).default(5000),
+  roomsPerUser: int(1, 1000).default(3),
+  corsOrigins: z.string().regex(/^(\*|https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*)$/, 'must be comma-separated origins such as https://game.example.com,https://www.example.com (or *)').optional(),
   jwtSecret: z.string().min(16).default(DEV_JWT_SECRET),
   adminUser: z.string().min(1).default('admin'),
   adminPassword: z.string().min(8).default(DEV_ADMIN_PASSWORD),
@@ -88,6 +113,20 @@ export const configSchema = z.object({
   mailStored: int(2).default(50),
   mailTrimBatch: int(1).default(29),
   mailUserDailyLimit: int(1).default(10),
+  /** Real-name identity (S2): verifier, vault key (and the previous one while rotating), binding limit. */
+  identityVerifier: z.enum(['dev', 'http']).default('dev'),
+  identityHttpUrl: z.string().url().optional(),
+  identityHttpToken: z.string().optional(),
+  identityHttpTimeoutMs: int(100, 60_000).default(5000),
+  identityKey: key32.default(DEV_IDENTITY_KEY),
+  identityKeyPrevious: key32.optional(),
+  identityAccountsPerId: int(1, 1000).default(1),
+  identityAttemptsPerDay: int(1).default(10),
+  /** Play-time protection for minors (S2, 防沉迷). */
+  antiAddiction: z.enum(['on', 'off']).default('off'),
+  playWindows: playWindows.default('fri,sat,sun,holiday 20:00-21:00'),
+  playTimeWarnS: int(0).default(300),
+  playTimeCheckMs: int(50).default(5000),
   /** Test-only endpoints (moving the clock). Refused in production. */
   testHooks: bool.default(false),
 });
@@ -105,8 +144,12 @@ export const CONFIG_DOCS: Record<ConfigKey, string> = {
   port: 'HTTP + WebSocket port (PM2 adds `NODE_APP_INSTANCE`); 0 picks a free port',
   host: 'interface to listen on',
   databaseUrl: '`sqlite:./file`, `sqlite::memory:`, `mysql://user:pass@host:3306/db` or `mariadb://…` (created if missing)',
-  redisUrl: 'reserved for scale-out (Redis presence, driver and bus); this version runs one process and does not use it yet',
-  publicAddress: "this process's address as clients reach it (host:port)",
+  redisUrl: 'cluster mode: Redis presence, matchmaking driver and bus shared by every process (one Redis per cluster: pub/sub ignores the db number)',
+  publicAddress: "this process's address as clients reach it, `host[:port][/path]` without a scheme; `{port}` and `{instance}` are replaced (PM2: `game.example.com/{port}`); default `127.0.0.1:<port>`",
+  clusterHeartbeatMs: 'how often each process writes its heartbeat into the `server_process` registry',
+  clusterDeadAfterMs: 'a process without a heartbeat for this long is dead: its rooms leave every listing and its players go offline',
+  roomsPerUser: 'game rooms one user may hold a seat in at once (the lobby not counted)',
+  corsOrigins: 'comma-separated browser origins allowed on player routes and matchmaking (`*`: any); unset: any in development, none in production; admin routes never answer another origin',
   jwtSecret: 'HS256 secret of access tokens (environment only; in production the dev value and short or low-entropy ones are refused)',
   adminUser: 'bootstrap admin user name',
   adminPassword: 'bootstrap admin password (environment only; in production the dev value and short, well-known or low-entropy ones are refused)',
@@ -156,11 +199,23 @@ export const CONFIG_DOCS: Record<ConfigKey, string> = {
   mailStored: 'mails stored per user at most',
   mailTrimBatch: 'oldest mails removed in one batch when an insert would pass the cap',
   mailUserDailyLimit: 'user-to-user mails per sender per day',
+  identityVerifier: 'real-name verifier: `dev` (accepts any well-formed ID number; refused in production) or `http`',
+  identityHttpUrl: 'real-name gateway URL for `http` (POST `{realName, idNumber}`, answers `{verified}`)',
+  identityHttpToken: 'bearer token sent to the real-name gateway (environment only)',
+  identityHttpTimeoutMs: 'how long the real-name gateway may take before the player gets 503 `UNAVAILABLE`',
+  identityKey: 'key that encrypts ID numbers and real names at rest and keys their hash, 32 bytes in hex or base64 (environment only; the dev value is refused in production)',
+  identityKeyPrevious: 'the key being rotated out: still decrypts and matches until `npm run console -- identity rekey` (environment only)',
+  identityAccountsPerId: 'accounts one ID number may be bound to at once (a deregistered or cleared account frees its binding)',
+  identityAttemptsPerDay: 'identity submissions per user per day (each may cost a gateway call)',
+  antiAddiction: '`on`: game rooms need a verified identity, players under 18 play only in `PLAY_WINDOWS`',
+  playWindows: 'when players under 18 may be in game rooms, in `GAME_TIMEZONE`: `<days> HH:MM-HH:MM` joined by `;` (days mon..sun, holiday, daily), or `none`',
+  playTimeWarnS: 'how long before a play window ends a minor in a game room gets a `system` warning (s)',
+  playTimeCheckMs: 'how often each process checks the minors in its game rooms (warning, close with 4105)',
   testHooks: 'test-only clock endpoints (refused in production)',
 };
 
 /** Keys that may only come from the environment: a secret in a committed file is a leak. */
-const SECRET_KEYS: ConfigKey[] = ['jwtSecret', 'adminPassword', 'smsHttpToken'];
+const SECRET_KEYS: ConfigKey[] = ['jwtSecret', 'adminPassword', 'smsHttpToken', 'identityKey', 'identityKeyPrevious', 'identityHttpToken'];
 
 export function envNameOf(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -243,6 +298,9 @@ export function loadConfig(
   // PM2 fork mode runs N instances of one app: each listens on PORT + NODE_APP_INSTANCE (S11).
   const instance = Number(env.NODE_APP_INSTANCE);
   if (config.port && Number.isInteger(instance) && instance > 0) config.port += instance;
+  if (config.publicAddress) {
+    config.publicAddress = config.publicAddress.replaceAll('{port}', String(config.port)).replaceAll('{instance}', String(Number.isInteger(instance) ? instance : 0));
+  }
   for (const check of [...REQUIREMENTS, ...(config.nodeEnv === 'production' ? PRODUCTION_CHECKS : [])]) {
     const problem = check(config);
     if (problem) problems.push(problem);
@@ -262,7 +320,15 @@ export type ConfigCheck = (config: Config) => string | undefined;
 
 /** Settings that need another one, in every environment. */
 const REQUIREMENTS: ConfigCheck[] = [
+  // The SDK builds ws(s)://<publicAddress>/<processId>/<roomId>: a scheme here would be doubled.
+  (c) => (c.publicAddress && !/^[^\s:/]+(:\d{1,5})?(\/\S*)?$/.test(c.publicAddress)
+    ? `PUBLIC_ADDRESS (publicAddress) must be host[:port][/path] without a scheme, e.g. game.example.com/{port}; got ${JSON.stringify(c.publicAddress)}` : undefined),
+  (c) => (c.redisUrl && c.databaseUrl && !c.databaseUrl.startsWith('mysql') && !c.databaseUrl.startsWith('mariadb')
+    ? 'REDIS_URL (cluster mode) needs a MySQL/MariaDB DATABASE_URL shared by every process; SQLite serves one process' : undefined),
+  (c) => (c.redisUrl && c.port === 0 && !c.publicAddress ? 'PORT=0 with REDIS_URL needs PUBLIC_ADDRESS (other processes send clients to this address)' : undefined),
+  (c) => (c.redisUrl && c.clusterDeadAfterMs < 2 * c.clusterHeartbeatMs ? 'CLUSTER_DEAD_AFTER_MS must be at least twice CLUSTER_HEARTBEAT_MS' : undefined),
   (c) => (c.thirdPartyVerifier === 'http' && !c.thirdPartyHttpUrl ? 'THIRD_PARTY_HTTP_URL (thirdPartyHttpUrl) is required when THIRD_PARTY_VERIFIER=http' : undefined),
+  (c) => (c.identityVerifier === 'http' && !c.identityHttpUrl ? 'IDENTITY_HTTP_URL (identityHttpUrl) is required when IDENTITY_VERIFIER=http' : undefined),
   (c) => (c.smsProvider === 'http' && !c.smsHttpUrl ? 'SMS_HTTP_URL (smsHttpUrl) is required when SMS_PROVIDER=http' : undefined),
 ];
 
@@ -274,6 +340,8 @@ export const PRODUCTION_CHECKS: ConfigCheck[] = [
     : c.adminPassword !== undefined ? prefixed('ADMIN_PASSWORD', weakness(c.adminPassword, ADMIN_PASSWORD_RULE, { username: c.adminUser })) : undefined),
   (c) => (c.smsProvider === 'dev' ? 'SMS_PROVIDER=dev is refused in production; use http (with SMS_HTTP_URL)' : undefined),
   (c) => (c.thirdPartyVerifier === 'dev' ? 'THIRD_PARTY_VERIFIER=dev is refused in production; use http (with THIRD_PARTY_HTTP_URL)' : undefined),
+  (c) => (c.identityKey === DEV_IDENTITY_KEY ? 'IDENTITY_KEY must be set in production (the development default is refused)' : undefined),
+  (c) => (c.identityVerifier === 'dev' ? 'IDENTITY_VERIFIER=dev is refused in production; use http (with IDENTITY_HTTP_URL)' : undefined),
   (c) => (c.testHooks ? 'TEST_HOOKS is refused in production' : undefined),
   (c) => (c.bcryptCost !== undefined && c.bcryptCost < 10 ? `BCRYPT_COST ${c.bcryptCost} is refused in production (at least 10)` : undefined),
 ];

@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   BANNED: 403,
   MAINTENANCE: 403,
+  IDENTITY_REQUIRED: 403,
+  PLAY_TIME: 403,
   NOT_FOUND: 404,
   PHONE_TAKEN: 409,
   ALREADY_CLAIMED: 409,
@@ -30,6 +32,9 @@ export const CLOSE_CODES = {
   BANNED: 4101,
   MAINTENANCE: 4102,
   SERVER_FULL: 4103,
+  SEAT_QUOTA: 4104,
+  /** Play-time protection (ANTI_ADDICTION): no verified identity, or a minor outside the play windows. */
+  PLAY_TIME: 4105,
 } as const;
 
 export class AppError extends Error {
@@ -63,7 +68,11 @@ export function closeCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'BANNED': return CLOSE_CODES.BANNED;
     case 'MAINTENANCE': return CLOSE_CODES.MAINTENANCE;
-    case 'SERVER_FULL': return CLOSE_CODES.SERVER_FULL;
+    case 'SERVER_FULL':
+    case 'UNAVAILABLE': return CLOSE_CODES.SERVER_FULL;
+    case 'RATE_LIMITED': return CLOSE_CODES.SEAT_QUOTA;
+    case 'IDENTITY_REQUIRED':
+    case 'PLAY_TIME': return CLOSE_CODES.PLAY_TIME;
     default: return CLOSE_CODES.SESSION_REVOKED;
   }
 }

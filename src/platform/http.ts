@@ -3,6 +3,7 @@ import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandl
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import type { Outages } from './outage.ts';
 
 /**
  * The HTTP side of the error contract: zod parsing that names the field, one error handler that
@@ -56,9 +57,14 @@ export interface ErrorReporter {
   (err: unknown, req: Request): void;
 }
 
-export function errorHandler(logger: Logger, report?: ErrorReporter): ErrorRequestHandler {
+/**
+ * The one HTTP error handler: contract errors answer their status; a dependency outage (the database
+ * restarting, Redis away) answers 503 UNAVAILABLE with Retry-After and is logged once per outage;
+ * anything else is a bug, logged with its stack and answered 500.
+ */
+export function errorHandler(logger: Logger, outages: Outages, report?: ErrorReporter): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const appError = err instanceof AppError ? err : fromFrameworkError(err);
+    const appError = err instanceof AppError ? err : fromFrameworkError(err) ?? outages.toAppError(err);
     if (res.headersSent) {
       res.end();
       return;

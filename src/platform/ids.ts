@@ -10,11 +10,16 @@ const EPOCH = 1704067200000n;
 export class Snowflake {
   private lastMs = -1n;
   private seq = 0n;
-  private readonly worker: bigint;
+  private worker: bigint;
   private readonly clock: Clock;
 
   constructor(clock: Clock, worker: number) {
     this.clock = clock;
+    this.worker = BigInt(worker & 0x3ff);
+  }
+
+  /** The worker id leased from the cluster registry (unique across every host while this process lives). */
+  setWorker(worker: number): void {
     this.worker = BigInt(worker & 0x3ff);
   }
 
@@ -30,13 +35,6 @@ export class Snowflake {
     this.lastMs = ms;
     return ((ms << 22n) | (this.worker << 12n) | this.seq).toString();
   }
-}
-
-/** A worker number that differs between PM2 instances and, by chance, between unrelated processes. */
-export function workerId(): number {
-  const instance = Number(process.env.NODE_APP_INSTANCE ?? NaN);
-  if (Number.isInteger(instance)) return instance & 0x3ff;
-  return randomBytes(2).readUInt16BE() & 0x3ff;
 }
 
 export function randomToken(bytes = 32): string {

@@ -11,6 +11,8 @@ const SECRET_FIELDS = [
   'password', 'oldPassword', 'newPassword', 'passwordHash', 'code', 'codeHash', 'devCode',
   'token', 'accessToken', 'refreshToken', 'refreshHash', 'tokenHash', 'credential', 'secret', 'jwtSecret',
   'adminPassword', 'authorization', 'cookie',
+  // Real-name identity (S2): personal data, never printed whole.
+  'idNumber', 'realName',
 ];
 
 export const REDACT_PATHS = [

@@ -8,6 +8,7 @@ import type { DomainEvents } from '../platform/events.ts';
 import type { Lifecycle } from '../platform/lifecycle.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Snowflake } from '../platform/ids.ts';
+import type { ClusterJobs } from '../cluster/jobs.ts';
 import { SseHub } from './push.stream.ts';
 import { PushManager } from './push.manager.ts';
 import { TriggerManager } from './trigger.manager.ts';
@@ -23,7 +24,7 @@ const PURGE_EVERY_MS = 3600_000;
  */
 export function createPush(deps: {
   config: Config; logger: Logger; clock: Clock; db: { em(): EntityManager }; bus: Bus; ids: Snowflake;
-  channels: ChannelRegistry; events: DomainEvents; connections: ConnectionGate; lifecycle: Lifecycle; publicAddress: () => string;
+  channels: ChannelRegistry; events: DomainEvents; connections: ConnectionGate; lifecycle: Lifecycle; jobs: ClusterJobs; publicAddress: () => string;
 }): PushService {
   const { config, logger, clock, bus, channels, events, lifecycle } = deps;
   const em = () => deps.db.em();
@@ -39,7 +40,8 @@ export function createPush(deps: {
   const service = new PushService({ em, clock, ids: deps.ids, logger: log, push: manager, triggers, sse, timeZone: config.gameTimezone });
 
   let offOnline: (() => void) | undefined;
-  let purgeTimer: NodeJS.Timeout | undefined;
+  // Retention (send records, old messages): once per cluster.
+  deps.jobs.every('push-purge', Math.min(PURGE_EVERY_MS, config.pushCacheRefreshMs), () => service.purge());
   lifecycle.onStart('push', async () => {
     // `online`: the user's first live channel on this process (an SSE stream, the lobby or a room).
     offOnline = channels.onOpened((c) => {
@@ -48,13 +50,8 @@ export function createPush(deps: {
     await manager.start();
     triggers.start();
     sse.start();
-    const purge = () => service.purge().catch((err) => log.error({ err }, 'push retention purge failed'));
-    void purge();
-    purgeTimer = setInterval(purge, Math.min(PURGE_EVERY_MS, config.pushCacheRefreshMs));
-    purgeTimer.unref();
   });
   lifecycle.onStop('push', () => {
-    if (purgeTimer) clearInterval(purgeTimer);
     offOnline?.();
     triggers.stop();
     manager.stop();

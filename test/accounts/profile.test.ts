@@ -36,7 +36,8 @@ describe('accounts: profile, deregistration and third-party login', function () 
   it('reads and edits the profile; name is 2-20 characters without control characters', async () => {
     const user = await registerUser(server, { name: 'Alice' });
     const got = await server.api('GET', 'me', undefined, { token: user.accessToken });
-    assert.deepEqual(Object.keys(got.body.user).sort(), ['createdAt', 'email', 'id', 'name', 'phone']);
+    assert.deepEqual(Object.keys(got.body.user).sort(), ['createdAt', 'email', 'id', 'identity', 'name', 'phone']);
+    assert.deepEqual(got.body.user.identity, { verified: false, adult: false });
     for (const name of ['A', 'x'.repeat(21), 'bad\u0007name', 'tab\tname']) {
       const res = await server.api('PATCH', 'me', { name }, { token: user.accessToken });
       assert.equal(res.status, 400, JSON.stringify(name));

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { startAccountsServer, withDb, codeFor } from './helpers.ts';
 import { newPhone } from '../support/users.ts';
 import { AdminUser, Session, SmsCode, User } from '../../src/accounts/accounts.entities.ts';
+import { UserIdentity } from '../../src/accounts/identity.entities.ts';
+import { idNumber, withWrongCheck } from '../support/identity.ts';
 import type { TestServer } from '../support/server.ts';
 
 /**
  * Secrets stay secret (S9): with LOG_LEVEL=trace, drive every account path that handles a password,
- * token or code, then look for each of them in everything the process printed. The one exception is
+ * token, code or ID number, then look for each of them in everything the process printed. The one exception is
  * the dev SMS provider's own delivery line ("[dev-sms] ..." on stderr): printing the code is how
  * that provider delivers it in development, so exactly those lines are left out of the search.
  */
@@ -58,6 +60,16 @@ describe('secrets: passwords, hashes, tokens and codes never reach the logs', fu
     const setPw = await server.api('POST', `admin/users/${reg.body.user.id}/password`, { password: 'admin-set-secret' }, { token: admin.body.token });
     assert.equal(setPw.status, 200);
     keep('admin-set-secret');
+    // Real-name identity: the number (whole, and in the lower-case form a client may send) and the name.
+    const idNum = idNumber('1987-07-07');
+    const relog = await server.api('POST', 'auth/login', { phone, password: 'admin-set-secret' });
+    assert.equal(relog.status, 200);
+    keep(relog.body.accessToken, relog.body.refreshToken);
+    const refusedId = await server.api('POST', 'me/identity', { realName: 'Secretname Zhao', idNumber: withWrongCheck(idNum) }, { token: relog.body.accessToken });
+    assert.equal(refusedId.status, 400);
+    const verified = await server.api('POST', 'me/identity', { realName: 'Secretname Zhao', idNumber: idNum.toLowerCase() }, { token: relog.body.accessToken });
+    assert.equal(verified.status, 200, verified.text);
+    keep(idNum, idNum.toLowerCase(), withWrongCheck(idNum), idNum.slice(0, 17), 'Secretname Zhao');
     const detail = await server.api('GET', `admin/users/${reg.body.user.id}`, undefined, { token: admin.body.token });
     assert.equal(detail.status, 200);
 
@@ -66,17 +78,20 @@ describe('secrets: passwords, hashes, tokens and codes never reach the logs', fu
       admins: await db.em().find(AdminUser, {}, { populate: ['passwordHash'] }),
       sessions: await db.em().find(Session, {}),
       codes: await db.em().find(SmsCode, {}),
+      identities: await db.em().find(UserIdentity, {}),
     }));
     for (const u of stored.users) keep(u.passwordHash);
     for (const a of stored.admins) keep(a.passwordHash);
     for (const s of stored.sessions) keep(s.refreshHash, ...s.previousHashes);
     for (const c of stored.codes) keep(c.codeHash);
+    for (const i of stored.identities) keep(i.idHash, i.idSealed, i.nameSealed);
     assert.ok(secrets.size > 20);
 
     // Responses carry no hash of any kind.
     const hashes = [...stored.users.map((u) => u.passwordHash), ...stored.sessions.map((s) => s.refreshHash)];
-    for (const text of [detail.text, changed.text, tp.text, reg.text]) {
+    for (const text of [detail.text, changed.text, tp.text, reg.text, verified.text]) {
       for (const h of hashes) assert.ok(!text.includes(h), 'a hash leaked into a response');
+      assert.ok(!text.includes(idNum.slice(0, 17)), 'an ID number left the server');
     }
 
     await new Promise((r) => setTimeout(r, 300)); // let pino's async destination flush

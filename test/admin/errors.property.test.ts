@@ -37,6 +37,7 @@ const routes: Route[] = [
   { method: 'POST', path: `admin/users/${ID}/phone`, auth: 'admin', fields: ['phone'] },
   { method: 'POST', path: `admin/users/${ID}/kick`, auth: 'admin', fields: [] },
   { method: 'PUT', path: `admin/users/${ID}/client-errors`, auth: 'admin', fields: ['enabled'] },
+  { method: 'DELETE', path: `admin/users/${ID}/identity`, auth: 'admin', fields: [] },
   { method: 'GET', path: 'admin/maintenance', auth: 'admin', fields: [] },
   { method: 'PUT', path: 'admin/maintenance', auth: 'admin', fields: ['enabled', 'message'] },
 ];

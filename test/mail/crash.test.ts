@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { startServer } from '../support/server.ts';
 import { registerUser, login } from '../support/users.ts';
 import { adminMail, adminToken } from './support.ts';
+import { freePort } from '../support/cluster.ts';
 
 /** A claim is all or nothing even when the process dies in the middle of a burst of them (kill -9). */
 describe('mail: exactly-once claims across a crash', function () {
   this.timeout(120_000);
 
   it('never grants a reward without marking its mail claimed, nor the reverse, and never twice', async () => {
-    const first = await startServer({ keepDatabase: true });
+    // The same port: the restart takes over the crashed process's slot in the process registry.
+    const env = { PORT: String(await freePort()) };
+    const first = await startServer({ keepDatabase: true, env });
     let second;
     try {
       const admin = await adminToken(first);
@@ -23,7 +26,7 @@ describe('mail: exactly-once claims across a crash', function () {
       assert.equal(await first.stop('SIGKILL'), null);
       await Promise.all(inFlight);
 
-      second = await startServer({ databaseUrl: first.databaseUrl });
+      second = await startServer({ databaseUrl: first.databaseUrl, env });
       const token = (await login(second, user)).body.accessToken;
       const mails = (await second.api('GET', 'mail', undefined, { token })).body.mails as { id: string; claimedAt: string | null }[];
       const claimed = mails.filter((m) => ids.includes(m.id) && m.claimedAt).length;

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { freshDatabaseUrl, startServer, type TestServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
+import { idNumber } from '../support/identity.ts';
 import { ADMIN_PASSWORD, adminToken, eventually } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -54,7 +55,7 @@ describe('console against a live server', function () {
     const help = await arena(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /usage: npm run console/);
-    for (const cmd of ['status', 'stop', 'log-level', 'user ban', 'db list', 'db get', 'db set', 'migrate']) assert.ok(help.stdout.includes(cmd), cmd);
+    for (const cmd of ['status', 'stop', 'log-level', 'user ban', 'user identity-clear', 'holidays set', 'identity rekey', 'db list', 'db get', 'db set', 'migrate']) assert.ok(help.stdout.includes(cmd), cmd);
     const unknown = await arena(['frobnicate', '--url', server.url]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^arena: unknown command frobnicate/);
@@ -76,6 +77,8 @@ describe('console against a live server', function () {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, new RegExp(`server\\s+127\\.0\\.0\\.1:${server.port}`));
     assert.match(status.stdout, /database\s+\w+, reachable/);
+    assert.match(status.stdout, /cluster\s+1 process\(es\), CCU \d+/);
+    assert.match(status.stdout, new RegExp(`127\\.0\\.0\\.1:${server.port}\\s+pid \\d+`));
     const json = JSON.parse((await arena(['status', '--json', '--url', server.url])).stdout);
     assert.equal(json.database.reachable, true);
 
@@ -106,6 +109,30 @@ describe('console against a live server', function () {
     const missing = await arena(['user', 'ban', '999', '--url', server.url]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /NOT_FOUND/);
+  });
+
+  it('sets and lists holidays, clears an identity and rekeys identities', async () => {
+    const set = await arena(['holidays', 'set', '2031-10-01', '2031-10-02', '--url', server.url]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.stdout.trim(), 'holidays: 2031-10-01 2031-10-02');
+    assert.equal((await arena(['holidays', 'list', '--url', server.url])).stdout.trim(), 'holidays: 2031-10-01 2031-10-02');
+    assert.deepEqual((await server.api('GET', 'admin/holidays', undefined, { token })).body.dates, ['2031-10-01', '2031-10-02']);
+    const bad = await arena(['holidays', 'set', '2031-13-01', '--url', server.url]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /INVALID_INPUT: dates\.0/);
+    assert.equal((await arena(['holidays', 'set', '--url', server.url])).code, 2);
+    assert.equal((await arena(['holidays', 'clear', '--url', server.url])).stdout.trim(), 'holidays: none');
+
+    const user = await registerUser(server);
+    assert.equal((await server.api('POST', 'me/identity', { realName: '吴十', idNumber: idNumber('1990-10-10') }, { token: user.accessToken })).status, 200);
+    const rekey = await arena(['identity', 'rekey', '--url', server.url]);
+    assert.equal(rekey.code, 0, rekey.stderr);
+    assert.match(rekey.stdout, /^identities re-sealed with key [0-9a-f]{8}: 0 of \d+$/m);
+    const clear = await arena(['user', 'identity-clear', user.id, '--url', server.url]);
+    assert.equal(clear.code, 0, clear.stderr);
+    assert.equal(clear.stdout.trim(), `user ${user.id}: identity cleared`);
+    assert.equal((await server.api('GET', 'me', undefined, { token: user.accessToken })).body.user.identity.verified, false);
+    assert.equal((await arena(['user', 'identity-clear', user.id, '--url', server.url])).stdout.trim(), `user ${user.id} had no identity`);
   });
 
   it('lists, reads and edits rows through the database tool', async () => {

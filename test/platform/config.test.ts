@@ -41,11 +41,19 @@ describe('configuration', () => {
     assert.throws(() => load({ MAX_CONNECTIONS: '0' }), /MAX_CONNECTIONS/);
     assert.throws(() => load({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
     assert.throws(() => load({ SMS_PROVIDER: 'http' }), /SMS_HTTP_URL/);
+    assert.throws(() => load({ IDENTITY_VERIFIER: 'http' }), /IDENTITY_HTTP_URL/);
+    assert.throws(() => load({ IDENTITY_KEY: 'too-short' }), /IDENTITY_KEY.*32 bytes/);
+    assert.throws(() => load({ ANTI_ADDICTION: 'yes' }), /ANTI_ADDICTION/);
+    assert.throws(() => load({ PLAY_WINDOWS: 'fri 21:00-20:00' }), /PLAY_WINDOWS.*end must come after the start/);
+    assert.throws(() => load({ PLAY_WINDOWS: 'friday 20:00-21:00' }), /PLAY_WINDOWS.*unknown day "friday"/);
+    assert.equal(load({ IDENTITY_KEY: Buffer.alloc(32, 1).toString('base64url') }).identityKey.length, 43);
+    assert.equal(load({}).playWindows, 'fri,sat,sun,holiday 20:00-21:00');
   });
 
   const safe = {
     NODE_ENV: 'production', JWT_SECRET: 'mA0QKGqCRyt6j6ULUUgV9F2tvzuK87x4SPG4nVYkMwIrFeaIQ6qeu6t+STPjRI8t', ADMIN_PASSWORD: 'ufg67DYcizihJJvkjsepOY7S',
     SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://sms.local/send', THIRD_PARTY_VERIFIER: 'http', THIRD_PARTY_HTTP_URL: 'http://verify.local/',
+    IDENTITY_KEY: 'f'.repeat(64), IDENTITY_VERIFIER: 'http', IDENTITY_HTTP_URL: 'http://realname.local/',
   };
 
   it('refuses the development secrets and providers in production', () => {
@@ -55,6 +63,8 @@ describe('configuration', () => {
     assert.throws(() => load({ ...safe, SMS_PROVIDER: 'dev' }), /SMS_PROVIDER/);
     assert.throws(() => load({ ...safe, THIRD_PARTY_VERIFIER: 'dev' }), /THIRD_PARTY_VERIFIER/);
     assert.throws(() => load({ ...safe, TEST_HOOKS: '1' }), /TEST_HOOKS/);
+    assert.throws(() => load({ ...safe, IDENTITY_KEY: '' }), /IDENTITY_KEY must be set in production/);
+    assert.throws(() => load({ ...safe, IDENTITY_VERIFIER: 'dev' }), /IDENTITY_VERIFIER=dev/);
   });
 
   it('refuses short or low-entropy secrets, well-known admin passwords and a bcrypt cost below 10 in production', () => {
@@ -78,8 +88,8 @@ describe('configuration', () => {
       message = err.message;
     }
     const lines = message.split('\n');
-    assert.match(lines[0]!, /^config: 6 settings refused or missing:$/);
-    for (const name of ['PORT', 'BCRYPT_COST', 'SMS_HTTP_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'THIRD_PARTY_VERIFIER']) {
+    assert.match(lines[0]!, /^config: 8 settings refused or missing:$/);
+    for (const name of ['PORT', 'BCRYPT_COST', 'SMS_HTTP_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'THIRD_PARTY_VERIFIER', 'IDENTITY_KEY', 'IDENTITY_VERIFIER']) {
       assert.ok(lines.some((l) => l.startsWith(`  - ${name}`)), `${name} listed in:\n${message}`);
     }
     assert.ok(!message.includes('too-short-secret-1234'), 'the secret is not printed');
@@ -90,6 +100,8 @@ describe('configuration', () => {
     cpSync(configDir, dir, { recursive: true });
     writeFileSync(path.join(dir, 'development.json'), JSON.stringify({ jwtSecret: 'committed-secret-is-a-leak' }));
     assert.throws(() => loadConfig({} as NodeJS.ProcessEnv, dir), /jwtSecret is a secret.*JWT_SECRET/);
+    writeFileSync(path.join(dir, 'development.json'), JSON.stringify({ identityKey: 'f'.repeat(64) }));
+    assert.throws(() => loadConfig({} as NodeJS.ProcessEnv, dir), /identityKey is a secret.*IDENTITY_KEY/);
   });
 });
 

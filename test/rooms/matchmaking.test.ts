@@ -51,12 +51,12 @@ describe('rooms: matchmaking, lobby listings and private rooms', function () {
     assert.deepEqual([...sizes.values()].sort(), [2, 2, 2, 2], `8 players in 4 duel rooms, got ${JSON.stringify([...sizes.values()])}`);
   });
 
-  it('refuses an unknown mode with INVALID_INPUT and a join without a token with 4100', async () => {
+  it('refuses an unknown mode with INVALID_INPUT and a join without a token with 401 (body code 4100)', async () => {
     const unknown = await refusal(sdkClient(server, users[0]!.accessToken).joinOrCreate('game', { mode: 'chess' }));
     assert.equal(unknown.code, 400);
     assert.match(unknown.message, /INVALID_INPUT: mode/);
     const anonymous = await refusal(sdkClient(server).joinOrCreate('game', { mode: 'duel' }));
-    assert.equal(anonymous.code, 4100);
+    assert.equal(anonymous.code, 401);
     assert.match(anonymous.message, /UNAUTHENTICATED/);
     // Refusals are decisions, not failures: nothing at error level for an operator to chase.
     assert.doesNotMatch(server.output(), /room handler failed/);

@@ -80,8 +80,9 @@ describe('rooms: drops, reconnection, kicks and refusals', function () {
     assert.equal(lobbyCode, 4100);
     assert.ok(Date.now() - started < 1000 + 500, 'closed within about a second of the login');
     // the old token can't come back, the new one can
+    // refused at matchmaking: HTTP 401 (the body carries 4100), which the SDK reports as the code
     const stale = await refusal(sdkClient(server, eve.accessToken).joinOrCreate('game', { mode: 'squad' }));
-    assert.equal(stale.code, 4100);
+    assert.equal(stale.code, 401);
     const fresh = track(await joinRoom(server, second.body.accessToken, 'joinOrCreate', 'game', { mode: 'squad' }));
     assert.ok(fresh.room.sessionId);
   });
@@ -117,7 +118,7 @@ describe('rooms: drops, reconnection, kicks and refusals', function () {
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(ivys.rec.closeCode, undefined);
       const refused = await refusal(sdkClient(server, grace.accessToken).joinOrCreate('game', { mode: 'duel' }));
-      assert.equal(refused.code, 4102);
+      assert.equal(refused.code, 403);
       assert.match(refused.message, /MAINTENANCE/);
     } finally {
       await server.api('PUT', 'admin/maintenance', { enabled: false, message: '' }, { token: admin });
@@ -144,7 +145,7 @@ describe('rooms: the connection cap', function () {
     const b = await joinRoom(server, users[1]!.accessToken, 'joinOrCreate', 'lobby');
     open.push(a.room, b.room);
     const full = await refusal(sdkClient(server, users[2]!.accessToken).joinOrCreate('game', { mode: 'party' }));
-    assert.equal(full.code, 4103);
+    assert.equal(full.code, 503);
     assert.match(full.message, /SERVER_FULL/);
     await until(() => a.room.state.players.size === 1, 5000, 'refused player never seated');
 
@@ -153,6 +154,6 @@ describe('rooms: the connection cap', function () {
     open.push(c.room);
     assert.ok(c.room.sessionId, 'slot released exactly once and reusable');
     const again = await refusal(sdkClient(server, users[0]!.accessToken).joinOrCreate('lobby'));
-    assert.equal(again.code, 4103);
+    assert.equal(again.code, 503);
   });
 });
