@@ -50,6 +50,7 @@ import { lobbyRoutes } from './src/lobby/lobby.routes.ts';
 import { createPush } from './src/push/push.module.ts';
 import type { PushService } from './src/push/push.service.ts';
 import { pushRoutes } from './src/push/push.routes.ts';
+import { webRoutes } from './src/web/web.routes.ts';
 
 export interface Services extends Operations {
   config: Config;
@@ -261,6 +262,7 @@ function mountHttp(app: express.Application, services: Services): void {
   api.use(openApiRoutes({ version: process.env.npm_package_version ?? '0.1.0' }));
   if (config.testHooks) api.use(testHooks(services));
   app.use('/api/v1', api);
+  app.use(webRoutes(services));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, (err, req) => {

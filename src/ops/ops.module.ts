@@ -15,6 +15,7 @@ import { DbToolService } from '../dbtool/dbtool.service.ts';
 import { LogLevelControl } from './log-level.ts';
 import { RoomsAdminService } from './rooms-admin.service.ts';
 import { StatusService } from './status.service.ts';
+import { productVersion, ServersService } from './servers.service.ts';
 import { registerOpsMetrics } from './ops.metrics.ts';
 
 export interface Operations {
@@ -25,6 +26,7 @@ export interface Operations {
   dbTool: DbToolService;
   roomsAdmin: RoomsAdminService;
   status: StatusService;
+  servers: ServersService;
 }
 
 /** The rooms of every process, through the Colyseus matchmaker (its driver spans the cluster). */
@@ -44,6 +46,10 @@ export function createOperations(deps: {
   const { config, db, clock, lifecycle, push } = deps;
   const log = deps.logger.child({ module: 'ops' });
   const logLevel = new LogLevelControl({ logger: deps.logger, bus: deps.bus });
+  const status = new StatusService({
+    clock, connections: () => deps.connections, lifecycle, logLevel, publicAddress: deps.publicAddress, dialect: db.dialect,
+    pingDb: () => db.ping(), localRooms, clusterCcu: () => matchMaker.stats.getGlobalCCU(), pushQueueDepth: () => push.queueDepth(),
+  });
   const ops: Operations = {
     downloads: new DownloadService({ dir: config.downloadsDir }),
     logQuery: new LogQueryService({
@@ -59,10 +65,8 @@ export function createOperations(deps: {
         call: (roomId, method, args) => matchMaker.remoteRoomCall(roomId, method as never, args),
       },
     }),
-    status: new StatusService({
-      clock, connections: () => deps.connections, lifecycle, logLevel, publicAddress: deps.publicAddress, dialect: db.dialect,
-      pingDb: () => db.ping(), localRooms, clusterCcu: () => matchMaker.stats.getGlobalCCU(), pushQueueDepth: () => push.queueDepth(),
-    }),
+    status,
+    servers: new ServersService({ status, clock, processId: () => matchMaker.processId, dialect: db.dialect, version: productVersion() }),
   };
   registerOpsMetrics({ metrics: deps.metrics, connections: deps.connections, localRooms, pushQueueDepth: () => push.queueDepth() });
 

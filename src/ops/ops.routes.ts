@@ -8,6 +8,7 @@ import { auditFrom, requireAdmin } from '../admin/admin.middleware.ts';
 import { LOG_LEVELS, type LogLevelControl } from './log-level.ts';
 import type { RoomsAdminService } from './rooms-admin.service.ts';
 import type { StatusService } from './status.service.ts';
+import type { ServersService } from './servers.service.ts';
 
 export const opsSchemas = {
   roomId: z.object({ id: z.string().min(1).max(64) }),
@@ -21,9 +22,18 @@ const room = z.object({
   metadata: z.unknown(), processId: z.string().optional(), publicAddress: z.string().optional(), createdAt: z.string().optional(),
 });
 
+const serverProcess = z.object({
+  id: z.string(), address: z.string(), pid: z.number(), startedAt: z.string(), heartbeatAt: z.string(),
+  ccu: z.number(), rooms: z.number(), sse: z.number(), pushQueue: z.number(),
+});
+const serverTotals = z.object({ processes: z.number(), ccu: z.number(), rooms: z.number(), sse: z.number(), pushQueue: z.number() });
+
 export const opsRouteDocs: RouteDoc[] = [
+  { method: 'get', path: '/server-info', auth: 'none', summary: 'What is running, for the landing page: product version, database dialect, processes, CCU (clients in rooms).', response: z.object({ version: z.string(), database: z.string(), processes: z.number(), ccu: z.number() }) },
+  { method: 'get', path: '/admin/servers', auth: 'admin', summary: 'Every live game server process with its load (CCU, rooms, SSE streams, push queue depth) and the totals.', response: z.object({ servers: z.array(serverProcess), totals: serverTotals }) },
   { method: 'get', path: '/admin/status', auth: 'admin', summary: 'This process: address, uptime, database, log level, connections, rooms, cluster CCU.', response: z.object({ pid: z.number(), address: z.string() }).passthrough() },
   { method: 'get', path: '/admin/rooms', auth: 'admin', summary: 'Rooms of every process of the cluster.', response: z.object({ rooms: z.array(room) }) },
+  { method: 'get', path: '/admin/rooms/:id', auth: 'admin', errors: ['NOT_FOUND'], summary: 'One room and its state as JSON (players by sessionId with userId, name, ready, connected, team; mode, owner; a game\'s own fields); state is null for the lobby.', response: z.object({ room, state: z.unknown() }) },
   { method: 'delete', path: '/admin/rooms/:id', auth: 'admin', status: 204, errors: ['NOT_FOUND'], summary: 'Disconnects everyone (close 4000) and disposes the room. Audited.' },
   { method: 'post', path: '/admin/rooms/:id/message', auth: 'admin', status: 204, body: opsSchemas.message, errors: ['NOT_FOUND', 'CONFLICT'], summary: 'A system chat line to everyone in the room (kind "system"). Audited.' },
   { method: 'get', path: '/admin/log-level', auth: 'admin', response: opsSchemas.logLevel, summary: 'Current pino level of this process.' },
@@ -31,7 +41,7 @@ export const opsRouteDocs: RouteDoc[] = [
   { method: 'post', path: '/admin/shutdown', auth: 'admin', status: 202, body: opsSchemas.shutdown, summary: 'Graceful stop of this process (same as SIGTERM): 202, then clients are told, rooms disposed, exit 0. Audited.' },
 ];
 
-export function opsRoutes(deps: { admin: AdminService; roomsAdmin: RoomsAdminService; logLevel: LogLevelControl; lifecycle: Lifecycle; status: StatusService }): Router {
+export function opsRoutes(deps: { admin: AdminService; roomsAdmin: RoomsAdminService; logLevel: LogLevelControl; lifecycle: Lifecycle; status: StatusService; servers: ServersService }): Router {
   const r = Router();
   const admin = requireAdmin(deps.admin);
 
@@ -39,8 +49,21 @@ export function opsRoutes(deps: { admin: AdminService; roomsAdmin: RoomsAdminSer
     res.json(await deps.status.status());
   });
 
+  r.get('/server-info', async (_req, res) => {
+    res.json(await deps.servers.info());
+  });
+
+  r.get('/admin/servers', admin, async (_req, res) => {
+    res.json(await deps.servers.list());
+  });
+
   r.get('/admin/rooms', admin, async (_req, res) => {
     res.json({ rooms: await deps.roomsAdmin.list() });
+  });
+
+  r.get('/admin/rooms/:id', admin, async (req, res) => {
+    const { id } = parse(opsSchemas.roomId, req.params, 'params');
+    res.json(await deps.roomsAdmin.inspect(id));
   });
 
   r.delete('/admin/rooms/:id', admin, async (req, res) => {
