@@ -59,7 +59,7 @@ export async function openPage(browser: Browser, server: TestServer, pathname: s
     const text = `${msg.text()} (${msg.location().url})`;
     if (!allowed.some((p) => p.test(text))) w.problems.push(`console error: ${text}`);
   });
-  page.on('pageerror', (err) => w.problems.push(`uncaught: ${err.stack ?? err.message}`));
+  page.on('pageerror', (err) => w.problems.push(`uncaught: ${String(err)}${err.stack ? `\n${err.stack}` : ''}`));
   watched.push(w);
   await page.goto(pathname);
   return w;

@@ -1,5 +1,5 @@
 // The landing page: what is running here (GET /api/v1/server-info) and where to go next.
-import { html, render } from '../lib/html.js';
+import { html, mount } from '../lib/html.js';
 import { request } from '../lib/api.js';
 import { ErrorNote, useLoad, useInterval } from '../lib/ui.js';
 import { number } from '../lib/format.js';
@@ -32,4 +32,4 @@ function Landing() {
   </div>`;
 }
 
-render(html`<${Landing} />`, document.getElementById('app'));
+mount(Landing);
