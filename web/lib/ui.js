@@ -139,13 +139,13 @@ export function useSubmit(fn, { done } = {}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState();
   const [errors, setErrors] = useState({});
-  async function submit(event) {
+  async function submit(event, ...args) {
     event?.preventDefault();
     setBusy(true);
     setError(undefined);
     setErrors({});
     try {
-      const result = await fn();
+      const result = await fn(...args);
       if (done) notify(typeof done === 'function' ? done(result) : done);
       return result;
     } catch (err) {
