@@ -77,9 +77,11 @@ function Fate({ after }) {
   if (!d) return html`<${ErrorNote} error=${state.error} />`;
   const count = (f) => d.rows.filter((r) => r[f]).length;
   return html`<div class="stack fate" data-testid="mail-fate">
-    <p><strong>${d.total}</strong> ${after.globalMailId ? 'delivered so far (each user gets it at the next mailbox read or login)' : 'in mailboxes'} ·
-      <strong>${count('readAt')}</strong> read · <strong>${count('claimedAt')}</strong> claimed
-      ${d.missing.length ? html` · <strong>${d.missing.length}</strong> deleted by the player or trimmed` : null}</p>
+    <p>${[
+      `${d.total} ${after.globalMailId ? 'delivered so far (each user gets it at the next mailbox read or login)' : 'in mailboxes'}`,
+      `${count('readAt')} read`, `${count('claimedAt')} claimed`,
+      ...(d.missing.length ? [`${d.missing.length} deleted by the player or trimmed`] : []),
+    ].join(' · ')}</p>
     <div class="table-wrap"><table><thead><tr><th>Recipient</th><th>Delivered</th><th>Read</th><th>Claimed</th></tr></thead>
       <tbody>${d.rows.map((r) => html`<tr key=${r.id}><td><a class="mono" href=${`#/users/${r.userId}`}>${r.userId}</a></td><td>${dateTime(r.createdAt)}</td>
         <td>${r.readAt ? dateTime(r.readAt) : '—'}</td><td>${r.claimedAt ? dateTime(r.claimedAt) : '—'}</td></tr>`)}</tbody></table></div>

@@ -13,8 +13,8 @@ const EVENTS = ['login', 'register', 'password_changed', 'name_changed', 'online
 const FREQUENCIES = ['once', 'daily', 'weekly', 'monthly', 'unlimited'];
 
 /** The target fields a scope needs: personal → userId, room → roomId, team → roomId + team, server → address. */
-function Target({ scope, v, set, errors, servers }) {
-  return html`${scope === 'personal' ? html`<${Field} label="User id" error=${errors.userId}><input value=${v.userId} onInput=${set('userId')} /><//>` : null}
+function Target({ scope, v, set, errors, servers, trigger }) {
+  return html`${scope === 'personal' ? html`<${Field} label="User id" hint=${trigger ? 'empty: the user of the event' : undefined} error=${errors.userId}><input value=${v.userId} onInput=${set('userId')} /><//>` : null}
     ${scope === 'room' || scope === 'team' ? html`<${Field} label="Room id" error=${errors.roomId}><input value=${v.roomId} onInput=${set('roomId')} /><//>` : null}
     ${scope === 'team' ? html`<${Field} label="Team" error=${errors.team}><input value=${v.team} onInput=${set('team')} /><//>` : null}
     ${scope === 'server' ? html`<${Field} label="Server (public address)" error=${errors.server}>
@@ -22,13 +22,10 @@ function Target({ scope, v, set, errors, servers }) {
       <datalist id="server-addresses">${(servers ?? []).map((s) => html`<option value=${s.address} />`)}</datalist><//>` : null}`;
 }
 
+/** The target fields of a scope that have a value (a personal trigger without userId targets the event's user). */
 function targetOf(scope, v) {
-  return {
-    ...(scope === 'personal' ? { userId: v.userId.trim() } : {}),
-    ...(scope === 'room' || scope === 'team' ? { roomId: v.roomId.trim() } : {}),
-    ...(scope === 'team' ? { team: v.team.trim() } : {}),
-    ...(scope === 'server' ? { server: v.server.trim() } : {}),
-  };
+  const keys = { personal: ['userId'], room: ['roomId'], team: ['roomId', 'team'], server: ['server'] }[scope] ?? [];
+  return Object.fromEntries(keys.map((k) => [k, v[k].trim()]).filter(([, value]) => value));
 }
 
 const EMPTY_TARGET = { userId: '', roomId: '', team: '', server: '' };
@@ -120,7 +117,7 @@ function NewTrigger({ templates, servers, onCreated }) {
         <option value="">— choose —</option>${templates.map((t) => html`<option value=${t.id}>${t.content.slice(0, 50)}</option>`)}</select><//>
       <${Field} label="Kind" error=${form.errors.kind}><select value=${v.kind} onChange=${set('kind')}>${KINDS.map((k) => html`<option>${k}</option>`)}</select><//>
       <${Field} label="Scope" error=${form.errors.scope}><select value=${v.scope} onChange=${set('scope')}>${SCOPES.map((k) => html`<option>${k}</option>`)}</select><//>
-      <${Target} scope=${v.scope} v=${v} set=${set} errors=${form.errors} servers=${servers} />
+      <${Target} scope=${v.scope} v=${v} set=${set} errors=${form.errors} servers=${servers} trigger />
       <${Field} label="Frequency" error=${form.errors.frequency}><select value=${v.frequency} onChange=${set('frequency')}>${FREQUENCIES.map((k) => html`<option>${k}</option>`)}</select><//>
       <${Field} label="At most n per period" error=${form.errors.maxPerPeriod}><input type="number" min="1" value=${v.maxPerPeriod} onInput=${set('maxPerPeriod')} /><//>
       <${Field} label="Priority" error=${form.errors.priority}><input type="number" value=${v.priority} onInput=${set('priority')} /><//>
