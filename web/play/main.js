@@ -48,7 +48,9 @@ function Game({ store }) {
       <button class="small" onClick=${() => void store.logout()}>Log out</button>
     </header>
     <${Marquee} marquees=${state.marquees} />
-    ${soft ? html`<div class="banner warn" role="alert" data-testid="notice">${soft.text} <button class="small" onClick=${() => setSoftHidden(soft)}>Dismiss</button></div>` : null}
+    ${soft ? html`<div class="banner warn" role="alert" data-testid="notice">${soft.text}
+      ${state.lobby ? null : html` <button class="small" onClick=${() => { setSoftHidden(soft); void store.joinLobby(); }}>Reconnect</button>`}
+      <button class="small" onClick=${() => setSoftHidden(soft)}>Dismiss</button></div>` : null}
     <main class="page play-grid">
       <div class="main-col">
         ${state.room ? html`<${RoomView} store=${store} state=${state} />` : html`<${LobbyMain} store=${store} state=${state} />`}

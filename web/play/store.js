@@ -160,7 +160,7 @@ export class PlayStore {
   /** A room connection ended: the contract's close codes say why. */
   roomClosed(which, code) {
     const known = CLOSE_TEXT[code];
-    if (which === 'lobby') this.set({ lobby: undefined });
+    if (which === 'lobby') this.set({ lobby: undefined, rooms: [] });
     else this.set({ room: undefined, roomState: undefined, gameOver: undefined });
     if (!known) {
       if (which === 'game' && code === 4000) this.system('The room was closed by an operator.');
