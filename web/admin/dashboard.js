@@ -8,7 +8,7 @@ import { api } from './session.js';
 const REFRESH_MS = 2000;
 
 function Totals({ totals }) {
-  const items = [['processes', 'processes'], ['ccu', 'CCU (players in rooms)'], ['rooms', 'rooms'], ['sse', 'SSE streams'], ['pushQueue', 'push queue']];
+  const items = [['processes', 'processes'], ['ccu', 'CCU (room connections)'], ['rooms', 'rooms'], ['sse', 'SSE streams'], ['pushQueue', 'push queue']];
   return html`<div class="stats" data-testid="totals">
     ${items.map(([key, label]) => html`<div class="stat" data-key=${key}><div class="value">${totals ? number(totals[key]) : '…'}</div><div class="name">${label}</div></div>`)}
   </div>`;

@@ -22,7 +22,7 @@ function Landing() {
       <div class="stat"><div class="value">${d ? d.version : '…'}</div><div class="name">version</div></div>
       <div class="stat"><div class="value">${d ? d.database : '…'}</div><div class="name">database</div></div>
       <div class="stat"><div class="value">${d ? number(d.processes) : '…'}</div><div class="name">processes</div></div>
-      <div class="stat"><div class="value" data-testid="ccu">${d ? number(d.ccu) : '…'}</div><div class="name">players in rooms (CCU)</div></div>
+      <div class="stat"><div class="value" data-testid="ccu">${d ? number(d.ccu) : '…'}</div><div class="name">CCU (room connections)</div></div>
     </div>
     <${ErrorNote} error=${info.error} />
     <nav class="links">
