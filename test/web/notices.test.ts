@@ -45,6 +45,19 @@ describe('/play notices and token refresh in a browser', function () {
     await w.page.getByTestId('room-id').waitFor();
   });
 
+  it('a tab reopened with an old access token rotates it before using it', async () => {
+    const kai = await registerUser(server, { name: 'kai' });
+    const w = await playAs(browser, server, kai);
+    // As if the tab had slept past the token's lifetime: the stored session says it was issued long ago.
+    await w.page.evaluate(() => {
+      const key = 'arena.play.session';
+      sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)!), obtainedAt: 0 }));
+    });
+    await w.page.reload();
+    await w.page.getByTestId('refreshes').getByText('refreshed 1 time').waitFor();
+    await w.page.getByTestId('stream-state').getByText('live').waitFor();
+  });
+
   it('a login elsewhere ends this session with a notice that says so', async () => {
     const lee = await registerUser(server, { name: 'lee' });
     const w = await playAs(browser, server, lee);

@@ -38,7 +38,8 @@ function Message({ id }) {
 export function RoomDetail({ id }) {
   const room = useLoad(() => api('GET', `/admin/rooms/${id}`), [id]);
   const [gone, setGone] = useState(false);
-  useInterval(() => { if (!gone) void room.reload(); }, 2000);
+  // Stops polling once the room is gone (disposed here or elsewhere).
+  useInterval(() => { if (!gone && room.error?.status !== 404) void room.reload(); }, 2000);
   const d = room.data;
   const players = Object.entries(d?.state?.players ?? {});
   return html`<div class="stack" data-testid="room-detail">

@@ -44,6 +44,18 @@ export class Session {
     return request(method, path, { body, token: this.accessToken });
   }
 
+  /** Whether the access token is past the point where it should be refreshed. */
+  get stale() {
+    return Date.now() >= this.obtainedAt + this.expiresIn * 1000 * REFRESH_AT;
+  }
+
+  /** Rotates the tokens now (POST /auth/refresh); throws ApiError when the server refuses. */
+  async refresh() {
+    const next = await request('POST', '/auth/refresh', { body: { refreshToken: this.refreshToken } });
+    Object.assign(this, { ...next, obtainedAt: Date.now(), refreshes: this.refreshes + 1 });
+    this.save();
+  }
+
   /**
    * Keeps the access token fresh: `onRefreshed()` after each rotation, `onExpired(err)` when the
    * server refuses (session revoked or expired).
@@ -53,9 +65,7 @@ export class Session {
     const due = this.obtainedAt + this.expiresIn * 1000 * REFRESH_AT - Date.now();
     this.timer = setTimeout(async () => {
       try {
-        const next = await request('POST', '/auth/refresh', { body: { refreshToken: this.refreshToken } });
-        Object.assign(this, { ...next, obtainedAt: Date.now(), refreshes: this.refreshes + 1 });
-        this.save();
+        await this.refresh();
         onRefreshed();
         this.keepFresh({ onRefreshed, onExpired });
       } catch (err) {

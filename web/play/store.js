@@ -58,6 +58,16 @@ export class PlayStore {
   }
 
   async start() {
+    // A tab reopened after a while holds an old access token: rotate it before using it.
+    if (this.session.stale) {
+      try {
+        await this.session.refresh();
+        this.set({ refreshes: this.session.refreshes });
+      } catch {
+        this.end('expired');
+        return;
+      }
+    }
     this.session.keepFresh({
       onRefreshed: () => {
         this.set({ refreshes: this.session.refreshes });
@@ -66,7 +76,13 @@ export class PlayStore {
       onExpired: () => this.end('expired'),
     });
     this.openStream();
-    await Promise.all([this.joinLobby(), this.loadMail(), this.loadInventory(), this.loadAnnouncements()]);
+    await Promise.all([this.joinLobby(), this.loadMail(), this.loadInventory(), this.loadAnnouncements()]).catch((err) => this.failed(err));
+  }
+
+  /** A background load failed: a refused token ends the session, anything else is shown. */
+  failed(err) {
+    if (err?.status === 401) this.end('expired');
+    else this.system(`Could not load: ${describeError(err)}`);
   }
 
   /** The session is over (kick, ban, expiry, logout): close everything, tell the page once. */
@@ -96,7 +112,7 @@ export class PlayStore {
     });
     on('marquee', (m) => this.pushed(m));
     on('announcement', (m) => this.pushed(m));
-    on('mail', () => void this.loadMail());
+    on('mail', () => void this.loadMail().catch((err) => this.failed(err)));
     on('system', (m) => this.system(m.text ?? m.reason));
     on('kick', (m) => this.end(m.reason ?? 'kicked'));
   }
@@ -140,7 +156,7 @@ export class PlayStore {
       lobby.onMessage('online', (online) => this.set({ online }));
       lobby.onMessage('servers', (servers) => this.set({ servers }));
       lobby.onMessage('chat', (line) => this.addLine('lobbyChat', line));
-      lobby.onMessage('mail', () => void this.loadMail());
+      lobby.onMessage('mail', () => void this.loadMail().catch((err) => this.failed(err)));
       lobby.onMessage('error', (e) => this.addLine('lobbyChat', { from: null, kind: 'error', text: e.message, at: Date.now() }));
       lobby.onMessage('*', (type, m) => {
         if (type === 'marquee' || type === 'announcement') this.pushed(m);
@@ -189,7 +205,7 @@ export class PlayStore {
     room.onMessage('chat', (line) => this.addLine('roomChat', line));
     room.onMessage('error', (e) => this.addLine('roomChat', { from: null, kind: 'error', text: e.message, at: Date.now() }));
     room.onMessage('game_over', (m) => this.set({ gameOver: m }));
-    room.onMessage('mail', () => void this.loadMail());
+    room.onMessage('mail', () => void this.loadMail().catch((err) => this.failed(err)));
     room.onMessage('*', (type, m) => {
       if (type === 'marquee' || type === 'announcement') this.pushed(m);
       else if (type === 'system') this.addLine('roomChat', { from: null, kind: 'system', text: m?.text ?? String(m), at: Date.now() });
@@ -252,4 +268,3 @@ export class PlayStore {
   }
 }
 
-export { describeError };
