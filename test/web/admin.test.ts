@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.ts';
-import { ADMIN_PASSWORD, ADMIN_USER, login, registerUser, type TestUser } from '../support/users.ts';
+import { ADMIN_PASSWORD, ADMIN_USER, adminToken, login, registerUser, type TestUser } from '../support/users.ts';
 import { joinRoom } from '../support/colyseus.ts';
 import { closeWatchedPages, launchBrowser, openPage, requireChromium, screenshot, type WatchedPage } from './support.ts';
 
@@ -73,6 +73,18 @@ describe('/admin in a browser: dashboard, push, bans, errors in words', function
     await form.getByRole('button', { name: 'Send marquee' }).click();
     await player.page.getByTestId('marquee').getByText('Double XP all weekend!').waitFor();
     await screenshot('admin-marquee', admin, player);
+
+    // An announcement to this one player: it waits in the player's list until read.
+    await form.getByLabel('Kind').selectOption('announcement');
+    await form.getByLabel('Scope').selectOption('personal');
+    await form.getByLabel('User id').fill(dan.id);
+    await form.getByLabel('Text', { exact: true }).fill('Your season reward is in the mailbox');
+    await form.getByRole('button', { name: 'Send announcement' }).click();
+    const note = player.page.getByTestId('announcements').locator('li', { hasText: 'Your season reward is in the mailbox' });
+    await note.getByRole('button', { name: 'Got it' }).click();
+    await note.waitFor({ state: 'detached' });
+    const reads = await server.api('GET', `admin/db/ReadRecord?filter=userId:${dan.id}`, undefined, { token: await adminToken(server) });
+    assert.equal(reads.body.total, 1, 'the read receipt reached the server');
   });
 
   it('an admin bans a player and that player\'s page shows the kick', async () => {

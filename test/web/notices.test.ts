@@ -43,6 +43,7 @@ describe('/play notices and token refresh in a browser', function () {
     await w.page.getByLabel('Game').selectOption({ label: 'Duel (2)' });
     await w.page.getByRole('button', { name: 'Auto match' }).click();
     await w.page.getByTestId('room-id').waitFor();
+    await screenshot('play-refreshed', w);
   });
 
   it('a tab reopened with an old access token rotates it before using it', async () => {
@@ -56,6 +57,7 @@ describe('/play notices and token refresh in a browser', function () {
     await w.page.reload();
     await w.page.getByTestId('refreshes').getByText('refreshed 1 time').waitFor();
     await w.page.getByTestId('stream-state').getByText('live').waitFor();
+    await screenshot('play-reopened', w);
   });
 
   it('a login elsewhere ends this session with a notice that says so', async () => {
@@ -64,6 +66,7 @@ describe('/play notices and token refresh in a browser', function () {
     await login(server, lee);
     await w.page.getByTestId('notice').getByText('You logged in somewhere else').waitFor();
     await w.page.getByTestId('login-form').waitFor();
+    await screenshot('play-login-elsewhere', w);
   });
 
   it('maintenance from the panel closes the player\'s rooms with a notice', async () => {

@@ -29,6 +29,18 @@ describe('/admin sections in a browser', function () {
     await server?.stop();
   });
 
+  it('the landing page and the API reference render, linked from each other', async () => {
+    const w = await openPage(browser, server, '/');
+    await w.page.getByTestId('server-info').getByText(process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite').waitFor();
+    for (const name of ['Play', 'Admin panel', 'API reference', 'Colyseus monitor']) await w.page.getByRole('link', { name }).first().waitFor();
+    await screenshot('landing', w);
+    await w.page.getByRole('link', { name: /API reference/ }).click();
+    await w.page.getByTestId('routes').getByText('/api/v1/mail/{id}/claim').waitFor();
+    await w.page.getByLabel('Filter routes').fill('server-info');
+    await w.page.getByRole('navigation', { name: 'Routes' }).getByRole('link', { name: /server-info/ }).waitFor();
+    await screenshot('docs', w);
+  });
+
   it('a wrong password is refused in words, then every section opens on a phone without an error', async () => {
     const w = await openPage(browser, server, '/admin', { viewport: PHONE_VIEWPORT });
     w.expectConsole(/status of 401/);
@@ -100,6 +112,7 @@ describe('/admin sections in a browser', function () {
     assert.equal((await server.api('POST', `mail/${mails[0].id}/claim`, undefined, { token: ida.accessToken })).status, 200);
     await sent.click();
     await w.page.getByTestId('mail-fate').getByText('1 in mailboxes · 1 read · 1 claimed').waitFor();
+    await screenshot('admin-mail-fate', w);
   });
 
   it('looks inside a room, messages it and disposes it', async () => {

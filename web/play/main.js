@@ -27,7 +27,7 @@ function Announcements({ store, list }) {
   if (!list.length) return null;
   return html`<section class="card stack" data-testid="announcements">
     <h2>Announcements</h2>
-    <ul class="announcements">${list.map((a) => html`<li key=${a.id}>
+    <ul class="announcements">${list.map((a) => html`<li key=${`${a.local ? 'live' : 'listed'}-${a.id}`}>
       <p>${a.text}</p>
       <${ActionButton} label="Got it" kind="small" onAction=${() => store.dismissAnnouncement(a)} />
     </li>`)}</ul>

@@ -127,7 +127,10 @@ export class PlayStore {
     if (!m?.id || this.seen.has(m.id)) return;
     this.seen.add(m.id);
     if (m.kind === 'announcement') {
-      this.set({ announcements: [m, ...this.state.announcements.filter((a) => a.id !== m.id)] });
+      // Shown at once; the server's list (GET /announcements) then replaces it with the id that
+      // read receipts take. Room and team announcements are not in that list and stay local.
+      this.set({ announcements: [{ ...m, local: true }, ...this.state.announcements] });
+      void this.loadAnnouncements().catch((err) => this.failed(err));
       return;
     }
     const now = Date.now();
@@ -253,13 +256,14 @@ export class PlayStore {
 
   async loadAnnouncements() {
     const { announcements } = await this.session.api('GET', '/announcements');
-    for (const a of announcements) this.seen.add(a.id);
-    this.set({ announcements: announcements.map((a) => ({ ...a, kind: 'announcement' })) });
+    const local = this.state.announcements.filter((a) => a.local && !announcements.some((x) => x.text === a.text));
+    this.set({ announcements: [...local, ...announcements] });
   }
 
+  /** Marks an announcement read (it counts toward "read n times" rules); a local one is only hidden. */
   async dismissAnnouncement(a) {
-    await this.session.api('POST', `/announcements/${a.id}/read`);
-    this.set({ announcements: this.state.announcements.filter((x) => x.id !== a.id) });
+    if (!a.local) await this.session.api('POST', `/announcements/${a.id}/read`);
+    this.set({ announcements: this.state.announcements.filter((x) => x !== a) });
   }
 
   async logout() {
