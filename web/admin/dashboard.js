@@ -63,12 +63,15 @@ function Chart({ days }) {
 export function Dashboard() {
   const servers = useLoad(() => api('GET', '/admin/servers'));
   const stats = useLoad(() => api('GET', '/admin/stats'));
+  const maintenance = useLoad(() => api('GET', '/admin/maintenance'));
   useInterval(servers.reload, REFRESH_MS);
   useInterval(stats.reload, 60_000);
   const days = stats.data?.days;
   const today = days?.[days.length - 1];
   return html`<div class="stack">
-    <div class="row between"><h1>Dashboard</h1><span class="muted" data-testid="refreshed">${servers.data ? `live · every ${REFRESH_MS / 1000} s` : ''}</span></div>
+    <div class="row between"><h1>Dashboard</h1><span class="row">
+      ${maintenance.data?.enabled ? html`<a class="badge danger" href="#/settings">maintenance on</a>` : null}
+      <span class="muted" data-testid="refreshed">${servers.data ? `live · every ${REFRESH_MS / 1000} s` : ''}</span></span></div>
     <${Totals} totals=${servers.data?.totals} />
     <${ErrorNote} error=${servers.error} />
     <section class="card stack">

@@ -172,7 +172,7 @@ export function PushPage({ params }) {
   return html`<div class="stack">
     <h1>Push</h1>
     <nav class="tabs" aria-label="Push">${TABS.map(([k, label]) => html`<a href=${`#/push/${k}`} class=${k === tab ? 'active' : ''}>${label}</a>`)}</nav>
-    <${ErrorNote} error=${templates.error} />
+    <${ErrorNote} error=${templates.error || servers.error} />
     ${tab === 'send' ? html`<${SendNow} templates=${list} servers=${addresses} />` : null}
     ${tab === 'templates' ? html`<${Templates} templates=${list} reload=${templates.reload} />` : null}
     ${tab === 'triggers' && templates.data ? html`<${Triggers} templates=${list} servers=${addresses} />` : null}

@@ -1,14 +1,15 @@
 // The mailbox (read, claim rewards into the inventory, delete) and the inventory itself.
 import { html, useState } from '../lib/html.js';
-import { ActionButton } from '../lib/ui.js';
+import { ActionButton, ErrorNote } from '../lib/ui.js';
 import { dateTime } from '../lib/format.js';
 
 function MailItem({ store, mail }) {
   const [open, setOpen] = useState(false);
+  const [error, setError] = useState();
   const claimable = mail.attachments.length > 0 && !mail.claimedAt;
   function toggle() {
     setOpen(!open);
-    if (!open) void store.readMail(mail).catch(() => undefined);
+    if (!open) void store.readMail(mail).catch(setError);
   }
   return html`<li class=${`mail ${mail.readAt ? '' : 'unread'}`} data-testid="mail">
     <button type="button" class="mail-head" aria-expanded=${open} onClick=${toggle}>
@@ -18,6 +19,7 @@ function MailItem({ store, mail }) {
     </button>
     ${open ? html`<div class="mail-body stack">
       <p>${mail.body}</p>
+      <${ErrorNote} error=${error} />
       ${mail.attachments.length ? html`<p>${mail.attachments.map((a) => html`<span class="badge">${a.item} × ${a.amount}</span> `)}
         ${mail.claimedAt ? html`<span class="muted">claimed ${dateTime(mail.claimedAt)}</span>` : null}</p>` : null}
       <div class="row">

@@ -127,10 +127,10 @@ export class PlayStore {
     if (!m?.id || this.seen.has(m.id)) return;
     this.seen.add(m.id);
     if (m.kind === 'announcement') {
-      // Shown at once; the server's list (GET /announcements) then replaces it with the id that
-      // read receipts take. Room and team announcements are not in that list and stay local.
-      this.set({ announcements: [{ ...m, local: true }, ...this.state.announcements] });
-      void this.loadAnnouncements().catch((err) => this.failed(err));
+      // Lobby, server and personal announcements are read from the server's list, whose ids are the
+      // ones read receipts take (a pushed message id is not); room and team ones are not listed there.
+      if (m.scope === 'room' || m.scope === 'team') this.set({ announcements: [{ ...m, local: true }, ...this.state.announcements] });
+      else void this.loadAnnouncements().catch((err) => this.failed(err));
       return;
     }
     const now = Date.now();
@@ -256,8 +256,7 @@ export class PlayStore {
 
   async loadAnnouncements() {
     const { announcements } = await this.session.api('GET', '/announcements');
-    const local = this.state.announcements.filter((a) => a.local && !announcements.some((x) => x.text === a.text));
-    this.set({ announcements: [...local, ...announcements] });
+    this.set({ announcements: [...this.state.announcements.filter((a) => a.local), ...announcements] });
   }
 
   /** Marks an announcement read (it counts toward "read n times" rules); a local one is only hidden. */
@@ -267,6 +266,7 @@ export class PlayStore {
   }
 
   async logout() {
+    // The session ends on this page whatever the server answers (it may already be revoked).
     await this.session.api('POST', '/auth/logout').catch(() => undefined);
     this.end('logout');
   }
