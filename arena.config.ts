@@ -20,6 +20,7 @@ import { Lifecycle } from './src/platform/lifecycle.ts';
 import { AppError } from './src/platform/errors.ts';
 import { errorHandler, notFoundHandler, requestContext, sendError } from './src/platform/http.ts';
 import { Outages, bounded } from './src/platform/outage.ts';
+import { productVersion } from './src/platform/version.ts';
 import { MONITOR_CSP, corsPolicy } from './src/platform/web-security.ts';
 import { installFrontDoor } from './src/platform/front-door.ts';
 import { ProcessRegistry, type ProcessInfo } from './src/cluster/registry.ts';
@@ -71,6 +72,7 @@ import { lobbyRoutes } from './src/lobby/lobby.routes.ts';
 import { createPush } from './src/push/push.module.ts';
 import type { PushService } from './src/push/push.service.ts';
 import { pushRoutes } from './src/push/push.routes.ts';
+import { webRoutes } from './src/web/web.routes.ts';
 
 export interface Services extends Operations {
   config: Config;
@@ -123,7 +125,7 @@ export interface Services extends Operations {
   liveRooms: LiveRooms;
 }
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
+const VERSION = productVersion();
 
 /** How long a seat reservation made by matchmaking is counted before its client joins (Colyseus holds seats 15 s). */
 const SEAT_RESERVATION_TTL_S = 20;
@@ -171,7 +173,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
       processId: '', address: config.port === 0 && !config.publicAddress ? '' : address, host: os.hostname(), port: config.port, pid: process.pid,
       cluster: Boolean(cluster), redis: cluster?.redis.identity ?? null, version: VERSION,
     },
-    load: () => ({ ccu: connections.total, rooms: gameRooms.count, sse: connections.count('sse'), pushQueue: push.queueDepth() }),
+    load: () => ({ ccu: connections.count('ws'), rooms: gameRooms.count, sse: connections.count('sse'), pushQueue: push.queueDepth() }),
     isAlive: (pid) => pid !== process.pid && pidAlive(pid),
   });
   // Taken for dead while it only stalled (its slot was reaped): a new worker id, and its rows again.
@@ -442,6 +444,7 @@ function mountHttp(app: express.Application, services: Services): void {
   api.use(openApiRoutes({ version: VERSION }));
   if (config.testHooks) api.use(testHooks(services));
   app.use('/api/v1', api);
+  app.use(webRoutes(services));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, services.outages, (err, req) => {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import bcrypt from 'bcrypt';
 import { startServer, type TestServer } from '../test/support/server.ts';
 import { newPhone } from '../test/support/users.ts';
+import { waitForQuiet } from './support/quiet.ts';
 
 const COST = 10;
 const USERS = Number(process.env.BENCH_USERS ?? 40);
@@ -62,6 +63,11 @@ async function registerAll(server: TestServer): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
+  const quiet = await waitForQuiet();
+  if (!quiet.ok) {
+    console.log(JSON.stringify({ bench: 'auth', pass: false, reason: 'machine busy', loadAverage: quiet.load }));
+    process.exit(1);
+  }
   console.log(`auth bench: ${os.availableParallelism()} cores, libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4}, bcrypt cost ${COST}, ${USERS} users, ${CONCURRENCY} concurrent clients, db ${process.env.TEST_DB ?? 'sqlite'}`);
   // Measured before and after the server load (never during it) and averaged: on a shared machine
   // the background load drifts, and the ratio should compare like with like.

@@ -20,6 +20,7 @@ import { rssKb } from './support/measure.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { waitForQuiet } from './support/quiet.ts';
 
 const self = import.meta.filename;
 /** Broadcasts per stream count and side; the figures are the medians. */
@@ -199,6 +200,11 @@ async function round1(dir: string, cfg: ClientConfig, serverPid: number, rss0: n
 }
 
 async function main(): Promise<void> {
+  const quiet = await waitForQuiet();
+  if (!quiet.ok) {
+    console.log(JSON.stringify({ bench: 'push', pass: false, reason: 'machine busy', loadAverage: quiet.load }));
+    process.exit(1);
+  }
   const sizes = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
   const maxN = sizes[sizes.length - 1]!;
   const dir = mkdtempSync(path.join(tmpdir(), 'push-bench-'));

@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpuTicks, databasePid, percentile, rssKb } from './support/measure.ts';
 import { once, register, startProcess, stop } from './support/servers.ts';
+import { waitForQuiet } from './support/quiet.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -113,6 +114,11 @@ function combine(rounds: Result[]): Result {
   };
 }
 
+const quiet = await waitForQuiet();
+if (!quiet.ok) {
+  console.log(JSON.stringify({ bench: 'rooms', pass: false, reason: 'machine busy', loadAverage: quiet.load }));
+  process.exit(1);
+}
 const started = Date.now();
 console.log(`rooms bench: ${CCU} CCU, rooms of 8, chat 2/s + move 10 Hz per client, ${LOADGENS} load generators, ${ROUNDS} rounds per side (warm-up ${WARMUP_MS} ms, measure ${MEASURE_MS} ms), database ${DB}${PIN ? ', server pinned to core 0, the rest on the other cores' : ''}`);
 

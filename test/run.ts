@@ -1,7 +1,7 @@
 /**
  * `npm test`: the whole suite on SQLite, then on MariaDB/MySQL when one answers, in parallel
  * mocha workers (each test file runs its own server processes on its own ports and databases).
- * On a machine without MariaDB or Redis the suites that need them are skipped and named; with
+ * On a machine without MariaDB, Redis or Chromium the suites that need them are skipped and named; with
  * CI=true a skipped suite fails the run.
  *
  *   TEST_MYSQL_URL  server to create test databases on (default mysql://root@127.0.0.1:3306)
@@ -14,6 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { dropRunDatabases } from './support/server.ts';
@@ -81,6 +82,9 @@ const failureDetails: string[] = [];
 const redisUp = await reachable(redisUrl);
 if (!redisUp) skipped.push(`cluster suites (no Redis at ${redisUrl})`);
 const common = { TEST_REDIS_URL: redisUp ? redisUrl : '' };
+// Browser suites (test/web) drive Debian's Chromium; each skips itself with one line when it is missing.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromium)) skipped.push(`browser suites (no Chromium at ${chromium}: apt-get install -y chromium)`);
 
 if (wanted.includes('sqlite')) {
   if ((await mocha({ ...common, TEST_DB: 'sqlite' }, 'SQLite')) !== 0) failures.push('SQLite');

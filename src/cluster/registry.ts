@@ -16,6 +16,7 @@ export interface ProcessIdentity {
 
 /** What a process carries, refreshed with every heartbeat. */
 export interface ProcessLoad {
+  /** Room clients (WebSocket connections, the lobby's included); SSE streams are counted apart. */
   ccu: number;
   rooms: number;
   sse: number;

@@ -20,7 +20,7 @@ export const dbToolSchemas = {
   patch: z.record(z.string().max(64), z.unknown()),
 };
 
-const field = z.object({ name: z.string(), type: z.enum(['string', 'number', 'boolean', 'datetime', 'json', 'reference']), nullable: z.boolean(), hidden: z.boolean(), readOnly: z.boolean(), why: z.string().optional(), maxLength: z.number().optional() });
+const field = z.object({ name: z.string(), type: z.enum(['string', 'number', 'boolean', 'datetime', 'json', 'reference']), nullable: z.boolean(), hidden: z.boolean(), readOnly: z.boolean(), primary: z.boolean(), why: z.string().optional(), maxLength: z.number().optional() });
 
 export const dbToolRouteDocs: RouteDoc[] = [
   {

@@ -11,6 +11,8 @@ export interface FieldInfo {
   nullable: boolean;
   hidden: boolean;
   readOnly: boolean;
+  /** Part of the primary key (the id in /admin/db/:entity/:id). */
+  primary: boolean;
   /** Why a readable field is read-only, when a feature owns it (and which call changes it). */
   why?: string;
   maxLength?: number;
@@ -153,6 +155,7 @@ function fieldsOf(meta: EntityMetadata): FieldInfo[] {
         type,
         nullable: Boolean(p.nullable),
         hidden,
+        primary: Boolean(p.primary),
         readOnly: hidden || Boolean(why) || Boolean(p.primary) || type === 'reference' || Boolean(p.persist === false) || Boolean(p.version),
         ...(why && !hidden ? { why } : {}),
         ...(type === 'string' && p.length ? { maxLength: Number(p.length) } : {}),

@@ -50,7 +50,7 @@ export class LobbyService {
   private readonly em: () => EntityManager;
   private readonly listRooms: () => Promise<RoomListing[]>;
   private readonly online: { countOnline(): Promise<number>; firstOnline(limit: number): Promise<string[]> };
-  private readonly processes: () => { address: string; rooms: number; ccu: number; sse: number }[];
+  private readonly processes: () => { address: string; rooms: number; ccu: number }[];
   private readonly lobbyRoomName: string;
 
   constructor(deps: {
@@ -59,7 +59,7 @@ export class LobbyService {
     /** Who is online (OnlineService: the live `online_user` rows). */
     online: { countOnline(): Promise<number>; firstOnline(limit: number): Promise<string[]> };
     /** Every live process with its load (the cluster registry). */
-    processes: () => { address: string; rooms: number; ccu: number; sse: number }[];
+    processes: () => { address: string; rooms: number; ccu: number }[];
     lobbyRoomName?: string;
   }) {
     this.em = deps.em;
@@ -96,7 +96,7 @@ export class LobbyService {
   /** One entry per live game server (the seed's server_ip/room_players): its game rooms and its room clients. */
   servers(): ServerView[] {
     return this.processes()
-      .map((p) => ({ address: p.address, rooms: p.rooms, clients: Math.max(0, p.ccu - p.sse) }))
+      .map((p) => ({ address: p.address, rooms: p.rooms, clients: p.ccu }))
       .sort((a, b) => a.address.localeCompare(b.address));
   }
 

@@ -32,6 +32,7 @@ export const opsRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/admin/servers', auth: 'admin', summary: 'Every live process of the cluster (registry heartbeats): address, load (CCU, game rooms, SSE streams, push queue) and the totals.', response: z.object({ servers: z.array(serverView), totals }) },
   { method: 'get', path: '/admin/status', auth: 'admin', summary: 'This process: address, uptime, database, log level, connections, rooms, cluster CCU.', response: z.object({ pid: z.number(), address: z.string() }).passthrough() },
   { method: 'get', path: '/admin/rooms', auth: 'admin', summary: 'Rooms of every process of the cluster.', response: z.object({ rooms: z.array(room) }) },
+  { method: 'get', path: '/admin/rooms/:id', auth: 'admin', errors: ['NOT_FOUND'], summary: 'One room and its state as JSON (players by sessionId with userId, name, ready, connected, team; mode, owner; a game\'s own fields); state is null for the lobby.', response: z.object({ room, state: z.unknown() }) },
   { method: 'delete', path: '/admin/rooms/:id', auth: 'admin', status: 204, errors: ['NOT_FOUND'], summary: 'Disconnects everyone (close 4000) and disposes the room. Audited.' },
   { method: 'post', path: '/admin/rooms/:id/message', auth: 'admin', status: 204, body: opsSchemas.message, errors: ['NOT_FOUND', 'CONFLICT'], summary: 'A system chat line to everyone in the room (kind "system"). Audited.' },
   { method: 'get', path: '/admin/log-level', auth: 'admin', response: opsSchemas.logLevel, summary: 'Current pino level of this process.' },
@@ -57,6 +58,11 @@ export function opsRoutes(deps: { admin: AdminService; roomsAdmin: RoomsAdminSer
 
   r.get('/admin/rooms', admin, async (_req, res) => {
     res.json({ rooms: await deps.roomsAdmin.list() });
+  });
+
+  r.get('/admin/rooms/:id', admin, async (req, res) => {
+    const { id } = parse(opsSchemas.roomId, req.params, 'params');
+    res.json(await deps.roomsAdmin.inspect(id));
   });
 
   r.delete('/admin/rooms/:id', admin, async (req, res) => {

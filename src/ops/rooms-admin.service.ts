@@ -19,6 +19,21 @@ export interface RoomListing {
   createdAt?: string | Date;
 }
 
+function view(r: RoomListing): RoomListing {
+  return {
+    roomId: r.roomId,
+    name: r.name,
+    clients: r.clients,
+    maxClients: r.maxClients,
+    locked: Boolean(r.locked),
+    private: Boolean(r.private),
+    metadata: r.metadata ?? null,
+    processId: r.processId,
+    ...(r.publicAddress ? { publicAddress: r.publicAddress } : {}),
+    ...(r.createdAt ? { createdAt: new Date(r.createdAt).toISOString() } : {}),
+  };
+}
+
 /**
  * Room administration (S10): list the rooms of all processes, dispose one, or send it a system
  * message. Remote calls go through Colyseus IPC to whichever process hosts the room.
@@ -31,25 +46,23 @@ export class RoomsAdminService {
   }
 
   async list(): Promise<RoomListing[]> {
-    const rooms = await this.rooms.query({});
-    return rooms.map((r) => ({
-      roomId: r.roomId,
-      name: r.name,
-      clients: r.clients,
-      maxClients: r.maxClients,
-      locked: Boolean(r.locked),
-      private: Boolean(r.private),
-      metadata: r.metadata ?? null,
-      processId: r.processId,
-      ...(r.publicAddress ? { publicAddress: r.publicAddress } : {}),
-      ...(r.createdAt ? { createdAt: new Date(r.createdAt).toISOString() } : {}),
-    }));
+    return (await this.rooms.query({})).map(view);
   }
 
   async get(roomId: string): Promise<RoomListing> {
     const [room] = await this.rooms.query({ roomId });
     if (!room) throw new AppError('NOT_FOUND', `roomId: no room ${roomId}`);
     return room;
+  }
+
+  /**
+   * A room with its state as plain JSON (players with name, team, ready; the game's own fields), read
+   * from whichever process hosts it. Rooms without a state (the lobby) give `state: null`.
+   */
+  async inspect(roomId: string): Promise<{ room: RoomListing; state: unknown }> {
+    const room = view(await this.get(roomId));
+    const state = await this.remote(roomId, 'state');
+    return { room, state: state === undefined || state === null ? null : JSON.parse(JSON.stringify(state)) };
   }
 
   /** Disconnects every client (Colyseus close code 4000) and disposes the room. */

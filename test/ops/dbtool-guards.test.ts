@@ -56,6 +56,7 @@ describe('database tool: what it must not do', function () {
     const fields = (await db('GET', '')).body.entities.find((e: any) => e.name === 'User').fields;
     assert.match(fields.find((f: any) => f.name === 'bannedAt').why, /revoked/);
     assert.equal(fields.find((f: any) => f.name === 'whitelisted').readOnly, false);
+    assert.deepEqual(fields.filter((f: any) => f.primary).map((f: any) => f.name), ['id'], 'the key is named, not guessed from read-only fields');
     assert.equal((await server.api('GET', 'me', undefined, { token: user.accessToken })).status, 200, 'nothing happened to the session');
     const name = await db('PATCH', `User/${user.id}`, { name: 'two\u2028lines' });
     assert.equal(name.status, 400);

@@ -11,8 +11,14 @@ import { freshDatabaseUrl, startServer, TEST_DB, type StartOptions, type TestSer
 export const HAS_REDIS_SERVER = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 export const CLUSTER_READY = TEST_DB === 'mysql' && HAS_REDIS_SERVER;
 
-/** `describe`, or a skipped one on the SQLite pass (cluster mode refuses SQLite) and without Redis. */
-export const describeCluster: Mocha.SuiteFunction = (CLUSTER_READY ? describe : describe.skip) as Mocha.SuiteFunction;
+/**
+ * `describe`, or a skipped one on the SQLite pass (cluster mode refuses SQLite) and without Redis.
+ * The global is looked up at each call: mocha's parallel workers give every file its own `describe`,
+ * and this module is loaded once per worker.
+ */
+export function describeCluster(title: string, fn: (this: Mocha.Suite) => void): Mocha.Suite | void {
+  return (CLUSTER_READY ? describe : describe.skip)(title, fn);
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
