@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { NGINX_BIN } from './support/nginx.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ci = process.env.CI === 'true' || process.env.CI === '1';
@@ -70,6 +71,8 @@ const failureDetails: string[] = [];
 const redisUp = await reachable(redisUrl);
 if (!redisUp) skipped.push(`cluster suites (no Redis at ${redisUrl})`);
 const common = { TEST_REDIS_URL: redisUp ? redisUrl : '' };
+// test/cluster/nginx.test.ts runs Debian's nginx in front of the processes (on the MariaDB pass).
+if (wanted.includes('mysql') && !NGINX_BIN) skipped.push('nginx suite (nginx is not installed: apt-get install -y nginx)');
 
 if (wanted.includes('sqlite')) {
   if ((await mocha({ ...common, TEST_DB: 'sqlite' }, 'SQLite')) !== 0) failures.push('SQLite');
