@@ -5,10 +5,10 @@ import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
 import { CLUSTER_TIMERS, describeCluster, startRedis, type TestRedis } from '../support/cluster.ts';
 import { freePorts, startPm2, type Pm2 } from '../support/pm2.ts';
 
-/** Is the instance serving? (refused, 503 while stopping and a slow answer all count as no) */
+/** Is the instance serving? (refused, 503 while stopping, and no answer within 3 s all count as no) */
 async function ready(instance: Endpoint): Promise<boolean> {
   try {
-    return (await fetch(`${instance.url}/readyz`, { signal: AbortSignal.timeout(1000) })).status === 200;
+    return (await fetch(`${instance.url}/readyz`, { signal: AbortSignal.timeout(3000) })).status === 200;
   } catch {
     return false;
   }
