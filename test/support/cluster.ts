@@ -11,8 +11,14 @@ import { freshDatabaseUrl, startServer, TEST_DB, type StartOptions, type TestSer
 export const HAS_REDIS_SERVER = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 export const CLUSTER_READY = TEST_DB === 'mysql' && HAS_REDIS_SERVER;
 
-/** `describe`, or a skipped one on the SQLite pass (cluster mode refuses SQLite) and without Redis. */
-export const describeCluster: Mocha.SuiteFunction = (CLUSTER_READY ? describe : describe.skip) as Mocha.SuiteFunction;
+/**
+ * `describe`, or a skipped one on the SQLite pass (cluster mode refuses SQLite) and without Redis.
+ * Mocha's `describe` is looked up at each call: a parallel worker runs several files and gives each
+ * its own. One taken when this module was first loaded would file a later file's suite (and its
+ * `this.timeout`) under the first file, and leave its tests running unskipped at the top level.
+ */
+export const describeCluster = ((title: string, fn: (this: Mocha.Suite) => void) =>
+  (CLUSTER_READY ? describe : describe.skip)(title, fn)) as Mocha.SuiteFunction;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
