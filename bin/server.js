@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 // Plain JavaScript on purpose: this must run, and explain itself, on any Node version.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { nodeVersionProblem } from './node-version.js';
 
+// 78 (EX_CONFIG), as for a refused configuration: PM2 is told not to restart what cannot start.
+const refuse = (line) => {
+  console.error(line);
+  process.exit(78);
+};
+
 const problem = nodeVersionProblem(process.versions.node);
-if (problem) {
-  console.error(problem);
-  process.exit(1);
-}
+if (problem) refuse(problem);
 const entry = process.argv[2] ?? new URL('../src/main.ts', import.meta.url).href;
-await import(entry.startsWith('file:') ? entry : new URL(entry, `file://${process.cwd()}/`).href);
+const url = entry.startsWith('file:') ? entry : new URL(entry, `file://${process.cwd()}/`).href;
+if (!existsSync(fileURLToPath(url))) refuse(`${fileURLToPath(url)} does not exist: run npm run build first`);
+await import(url);
