@@ -60,6 +60,9 @@ describeNginx('nginx in front of two processes (config/nginx.conf)', function ()
     const answered = new Set<string>();
     for (let i = 0; i < 6; i++) answered.add((await front.api('GET', 'admin/status', undefined, { token: admin })).body.address);
     assert.deepEqual([...answered].sort(), [address(a), address(b)].sort());
+    // The admin panel's own calls carry its origin (host and port): same-origin through nginx too.
+    const panel = await front.api('GET', 'admin/status', undefined, { token: admin, headers: { origin: front.url, 'sec-fetch-site': 'same-origin' } });
+    assert.equal(panel.status, 200, panel.text);
   });
 
   it('streams SSE through at once: heartbeats and a push sent through the other door', async () => {
