@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { dropRunDatabases } from './support/server.ts';
+import { NGINX_BIN } from './support/nginx.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ci = process.env.CI === 'true' || process.env.CI === '1';
@@ -85,6 +86,8 @@ const common = { TEST_REDIS_URL: redisUp ? redisUrl : '' };
 // Browser suites (test/web) drive Debian's Chromium; each skips itself with one line when it is missing.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chromium)) skipped.push(`browser suites (no Chromium at ${chromium}: apt-get install -y chromium)`);
+// test/cluster/nginx.test.ts runs Debian's nginx in front of the processes (on the MariaDB pass).
+if (wanted.includes('mysql') && !NGINX_BIN) skipped.push('nginx suite (nginx is not installed: apt-get install -y nginx)');
 
 if (wanted.includes('sqlite')) {
   if ((await mocha({ ...common, TEST_DB: 'sqlite' }, 'SQLite')) !== 0) failures.push('SQLite');

@@ -34,6 +34,15 @@ const CONTENT_TYPES: Record<string, string> = {
   engine: 'application/octet-stream',
 };
 
+/**
+ * The internal nginx location that serves DOWNLOADS_DIR, as nginx announces it in X-Accel-Downloads
+ * (it overwrites whatever a client sent). A client talking to the server directly may send it too:
+ * it then gets an empty answer naming a file it could have downloaded anyway.
+ */
+function accelLocation(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && /^\/[\w/-]*\/$/.test(header) ? header : undefined;
+}
+
 export function downloadRoutes(deps: { downloads: DownloadService }): Router {
   const r = Router();
 
@@ -69,6 +78,15 @@ export function downloadRoutes(deps: { downloads: DownloadService }): Router {
       res.setHeader('Content-Range', `bytes */${file.size}`);
       res.setHeader('Content-Type', 'application/json');
       res.status(416).json({ error: { code: 'INVALID_INPUT', message: `range: starts past the end of the file (${file.size} bytes)` } });
+      return;
+    }
+    const accel = accelLocation(req.headers['x-accel-downloads']);
+    if (accel) {
+      // Behind nginx (config/nginx.conf): every check is done, nginx sends the bytes and the range
+      // (and its own Accept-Ranges: this one would be copied beside it).
+      res.removeHeader('Accept-Ranges');
+      res.setHeader('X-Accel-Redirect', accel + file.path.split('/').map(encodeURIComponent).join('/'));
+      res.end();
       return;
     }
     if (range) {

@@ -124,6 +124,28 @@ describe('downloads: manifest and resumable files', function () {
     assert.equal(malformed.status, 200);
   });
 
+  it('behind nginx, names the checked file in X-Accel-Redirect and leaves the bytes to nginx', async () => {
+    const core = readFileSync(path.join(dir, 'engine/core.bin'));
+    const file = '/api/v1/downloads/files/engine/core.bin';
+    const nginx = { 'x-accel-downloads': '/_downloads/' };
+    const res = await raw(server, file, { ...nginx, range: 'bytes=0-9' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-accel-redirect'], '/_downloads/engine/core.bin');
+    assert.equal(res.headers.etag, `"${sha(core)}"`);
+    assert.equal(res.headers['accept-ranges'], undefined, 'nginx adds its own');
+    assert.equal(res.body.length, 0);
+    // The checks still come first: nothing refused or unchanged is ever handed to nginx.
+    assert.equal((await raw(server, file, { ...nginx, 'if-none-match': `"${sha(core)}"` })).status, 304);
+    assert.equal((await raw(server, file, { ...nginx, range: `bytes=${core.length}-` })).status, 416);
+    const leak = await raw(server, '/api/v1/downloads/files/config/leak.csv', nginx);
+    assert.equal(leak.status, 404);
+    assert.equal(leak.headers['x-accel-redirect'], undefined);
+    // Anything but an internal location path is ignored.
+    const odd = await raw(server, file, { 'x-accel-downloads': 'http://elsewhere/' });
+    assert.equal(odd.headers['x-accel-redirect'], undefined);
+    assert.ok(odd.body.equals(core));
+  });
+
   it('never reads outside the directory', async () => {
     const attempts = [
       '/api/v1/downloads/files/../../../../etc/passwd',

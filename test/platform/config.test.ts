@@ -119,7 +119,7 @@ describe('start-up refusals', function () {
       const version = spawnSync(old, ['--version']).stdout.toString().trim();
       if (!nodeVersionProblem(version)) continue;
       const run = spawnSync(old, [path.join(root, 'bin/server.js')], { encoding: 'utf8' });
-      assert.equal(run.status, 1);
+      assert.equal(run.status, 78, 'EX_CONFIG, which PM2 does not restart');
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
       assert.match(run.stderr, /needs Node\.js >= 22\.17/);
     }
@@ -135,6 +135,13 @@ describe('start-up refusals', function () {
     assert.match(run.stderr, /ADMIN_PASSWORD must be set in production/);
     assert.match(run.stderr, /SMS_PROVIDER=dev is refused/);
     assert.match(run.stderr, /THIRD_PARTY_VERIFIER=dev is refused/);
+  });
+
+  it('exits 78 with one line when the production build is missing', () => {
+    const run = spawnSync(process.execPath, [path.join(root, 'bin/server.js'), 'dist-that-was-never-built/src/main.js'], { encoding: 'utf8', cwd: root });
+    assert.equal(run.status, 78);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /dist-that-was-never-built\/src\/main\.js does not exist: run npm run build first/);
   });
 });
 

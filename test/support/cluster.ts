@@ -13,12 +13,12 @@ export const CLUSTER_READY = TEST_DB === 'mysql' && HAS_REDIS_SERVER;
 
 /**
  * `describe`, or a skipped one on the SQLite pass (cluster mode refuses SQLite) and without Redis.
- * The global is looked up at each call: mocha's parallel workers give every file its own `describe`,
- * and this module is loaded once per worker.
+ * Mocha's `describe` is looked up at each call: a parallel worker runs several files and gives each
+ * its own. One taken when this module was first loaded would file a later file's suite (and its
+ * `this.timeout`) under the first file, and leave its tests running unskipped at the top level.
  */
-export function describeCluster(title: string, fn: (this: Mocha.Suite) => void): Mocha.Suite | void {
-  return (CLUSTER_READY ? describe : describe.skip)(title, fn);
-}
+export const describeCluster = ((title: string, fn: (this: Mocha.Suite) => void) =>
+  (CLUSTER_READY ? describe : describe.skip)(title, fn)) as Mocha.SuiteFunction;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

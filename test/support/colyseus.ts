@@ -3,11 +3,11 @@
  * message, waiting for messages, state and close codes, and simulating a network drop.
  */
 import { Client, type Room } from '@colyseus/sdk';
-import type { TestServer } from './server.ts';
+import type { Endpoint } from './server.ts';
 
 export type { Room };
 
-export function sdkClient(server: TestServer, token?: string): Client {
+export function sdkClient(server: Pick<Endpoint, 'url'>, token?: string): Client {
   const client = new Client(server.url);
   if (token) client.auth.token = token;
   return client;
@@ -99,7 +99,7 @@ export class Recorder {
 }
 
 export async function joinRoom(
-  server: TestServer,
+  server: Pick<Endpoint, 'url'>,
   token: string | undefined,
   method: 'joinOrCreate' | 'create' | 'join' | 'joinById',
   nameOrId: string,

@@ -43,6 +43,9 @@ export interface TestServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Where a test sends HTTP requests: one server process, or nginx or PM2 instances in front of several. */
+export type Endpoint = Pick<TestServer, 'url' | 'api'>;
+
 export interface RequestOpts {
   token?: string;
   headers?: Record<string, string>;
@@ -167,24 +170,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     proc,
     output: () => out,
     logs: () => parsed,
-    async api(method, pathname, body, o = {}) {
-      const headers: Record<string, string> = { ...(o.headers ?? {}) };
-      if (o.token) headers.authorization = `Bearer ${o.token}`;
-      let payload: string | Buffer | undefined = o.raw;
-      if (payload === undefined && body !== undefined) {
-        payload = JSON.stringify(body);
-        headers['content-type'] ??= 'application/json';
-      }
-      const res = await fetch(`${url}${pathname.startsWith('/') ? pathname : `/api/v1/${pathname}`}`, { method, headers, body: payload as BodyInit | undefined });
-      const text = await res.text();
-      let parsedBody: any = text;
-      try {
-        parsedBody = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body: parsedBody, headers: res.headers, text };
-    },
+    api: endpoint(url).api,
     async advanceClock(ms) {
       return (await server.api('POST', '/api/v1/__test/clock', { advanceMs: ms })).body.now;
     },
@@ -205,4 +191,29 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     },
   };
   return server;
+}
+
+/** HTTP calls to any base URL, as `server.api`: a path under /api/v1 (or absolute), a JSON body, a token. */
+export function endpoint(url: string): Endpoint {
+  return {
+    url,
+    async api(method, pathname, body, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      let payload: string | Buffer | undefined = o.raw;
+      if (payload === undefined && body !== undefined) {
+        payload = JSON.stringify(body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${url}${pathname.startsWith('/') ? pathname : `/api/v1/${pathname}`}`, { method, headers, body: payload as BodyInit | undefined });
+      const text = await res.text();
+      let parsedBody: any = text;
+      try {
+        parsedBody = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, body: parsedBody, headers: res.headers, text };
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { TestServer } from './server.ts';
+import type { Endpoint } from './server.ts';
 
 let seq = 0;
 
@@ -19,7 +19,7 @@ export interface TestUser {
 }
 
 /** Registers a user through the public API (code + register), the way a client does. */
-export async function registerUser(server: TestServer, opts: { phone?: string; password?: string; name?: string } = {}): Promise<TestUser> {
+export async function registerUser(server: Pick<Endpoint, 'api'>, opts: { phone?: string; password?: string; name?: string } = {}): Promise<TestUser> {
   const phone = opts.phone ?? newPhone();
   const password = opts.password ?? 'correct horse battery';
   const code = await server.api('POST', 'auth/code', { phone, purpose: 'register' });
@@ -36,7 +36,7 @@ export async function registerUser(server: TestServer, opts: { phone?: string; p
   };
 }
 
-export async function login(server: TestServer, user: { phone: string; password: string }) {
+export async function login(server: Pick<Endpoint, 'api'>, user: { phone: string; password: string }) {
   return server.api('POST', 'auth/login', { phone: user.phone, password: user.password });
 }
 
@@ -44,7 +44,7 @@ export async function login(server: TestServer, user: { phone: string; password:
 export const ADMIN_USER = 'admin';
 export const ADMIN_PASSWORD = 'dev-admin-password';
 
-export async function adminToken(server: TestServer): Promise<string> {
+export async function adminToken(server: Pick<Endpoint, 'api'>): Promise<string> {
   const res = await server.api('POST', 'admin/login', { username: ADMIN_USER, password: ADMIN_PASSWORD });
   if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${res.text}`);
   return res.body.token;
