@@ -129,8 +129,16 @@ export async function startCluster(n: number, env: Record<string, string> = {}, 
     return server;
   };
   // The first creates the database and applies the migrations; the others start together.
-  await add();
-  await Promise.all(Array.from({ length: n - 1 }, () => add()));
+  try {
+    await add();
+    await Promise.all(Array.from({ length: n - 1 }, () => add()));
+  } catch (err) {
+    // A failed start must not leave processes, a database or a redis-server behind.
+    await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
+    await db.cleanup();
+    if (!opts.redis) await redis.stop();
+    throw err;
+  }
   return {
     redis,
     servers,
