@@ -27,6 +27,7 @@ import { ProcessRegistry, type ProcessInfo } from './src/cluster/registry.ts';
 import { JobLeases } from './src/cluster/leases.ts';
 import { ClusterJobs } from './src/cluster/jobs.ts';
 import { LiveRooms } from './src/cluster/live-rooms.ts';
+import { LogWriterThread } from './src/logs/log-writer.ts';
 import type { RedisLink } from './src/cluster/redis.ts';
 import { connectCluster, forgetDeadProcessRooms } from './rooms/cluster.ts';
 import { disableColyseusCors, isMatchmakePath, matchmakeHandler } from './rooms/matchmaking.ts';
@@ -159,6 +160,8 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const channels = new ChannelRegistry(bus);
   const connections = new ConnectionGate(config.maxConnections, metrics);
   const logs = new LogService({ em: db.em, clock, logger });
+  // Every chat line of every room: written from a thread of its own (an in-memory SQLite has no second connection).
+  if (config.databaseUrl !== 'sqlite::memory:') logs.offload('broadcast', new LogWriterThread({ databaseUrl: config.databaseUrl, logger }));
   const passwords = await Passwords.create(config.bcryptCost);
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const publicAddress = () => address;
@@ -384,6 +387,7 @@ export function createArena(services: Services, opts: { transport?: (server: htt
         await lifecycle.stop();
         await server.gracefullyShutdown(false);
         await services.logs.write('system', { operation: 'server_stopped', result: 'success', detail: { reason, pid: process.pid } });
+        await services.logs.close();
         await services.bus.close();
         await services.redis?.close();
         await services.db.close();

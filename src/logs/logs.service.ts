@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { LOG_KINDS, type LogKind } from './logs.entities.ts';
+import type { LogWriterThread } from './log-writer.ts';
 
 export interface LogEntry {
   /** When it happened (epoch ms); defaults to the time of the write. Batched writers set it. */
@@ -21,11 +22,22 @@ export class LogService {
   private readonly em: () => EntityManager;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly threads = new Map<LogKind, { writer: LogWriterThread; table: string }>();
 
   constructor(deps: { em: () => EntityManager; clock: Clock; logger: Logger }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.logger = deps.logger;
+  }
+
+  /** Rows of this kind go to a writer thread from now on (high-volume kinds: the broadcast log). */
+  offload(kind: LogKind, writer: LogWriterThread): void {
+    this.threads.set(kind, { writer, table: this.em().getMetadata().get(LOG_KINDS[kind] as never).tableName });
+  }
+
+  /** Waits for the writer threads' rows and ends them (after the last write of a stopping server). */
+  async close(): Promise<void> {
+    await Promise.all([...new Set([...this.threads.values()].map((t) => t.writer))].map((w) => w.close()));
   }
 
   /** Inside a caller's transaction: fails with it. */
@@ -41,7 +53,9 @@ export class LogService {
   async writeMany(kind: LogKind, entries: LogEntry[]): Promise<void> {
     if (!entries.length) return;
     try {
-      await this.insertRows(this.em(), kind, entries);
+      const thread = this.threads.get(kind);
+      if (thread) await thread.writer.write(thread.table, entries, this.clock.now());
+      else await this.insertRows(this.em(), kind, entries);
     } catch (err) {
       this.logger.error({ err, module: 'logs', kind, operation: entries[0]!.operation }, 'log write failed');
     }
