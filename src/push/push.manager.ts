@@ -66,6 +66,12 @@ export class PushManager implements StreamSource {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Active non-personal messages by id. */
   private readonly cache = new Map<number, PushMessage>();
+  /**
+   * Users who may have personal messages waiting (a superset: every process hears every personal
+   * message on the bus, and only one of them marks it delivered). A connection of anyone else skips
+   * the pending query; one that finds nothing takes its user out.
+   */
+  private readonly maybePending = new Set<string>();
   private readonly offs: (() => void)[] = [];
   private running = false;
   private readonly changeListeners = new Set<() => unknown>();
@@ -220,7 +226,10 @@ export class PushManager implements StreamSource {
         break;
       case 'personal': {
         const mine = this.d.channels.ofUser(m.userId ?? '');
-        if (!mine.length) return;
+        if (!mine.length) {
+          if (m.userId) this.maybePending.add(m.userId);
+          return;
+        }
         sse.toUser(m.userId!, m.id, text);
         for (const c of mine) if (!sse.isStream(c)) safeSend(c, m.kind, data);
         void this.markDelivered([m.id]);
@@ -256,10 +265,12 @@ export class PushManager implements StreamSource {
 
   /** Personal messages that found the user offline; claimed so only one connection gets each. */
   async takePending(userId: string): Promise<PushMessage[]> {
+    if (!this.maybePending.has(userId)) return [];
     const now = this.d.clock.now();
     const rows = await this.d.em().find(SentMessage, {
       scope: 'personal', userId, deliveredAt: null, expiresAt: { $gt: new Date(now) },
     }, { orderBy: { priority: 'desc', id: 'asc' }, limit: 200 });
+    if (rows.length < 200) this.maybePending.delete(userId);
     const claimed = new Set(await this.markDelivered(rows.map((r) => Number(r.id))));
     return rows.filter((r) => claimed.has(Number(r.id))).map(toMessage);
   }
@@ -313,6 +324,10 @@ export class PushManager implements StreamSource {
   /** Reloads the active non-personal messages from the database (every PUSH_CACHE_REFRESH_MS, after admin changes). */
   async reloadCache(): Promise<void> {
     const now = this.d.clock.now();
+    // Who has personal messages waiting, from the database (messages stored before this process
+    // started, or whose bus message it missed).
+    const waiting = await this.d.em().find(SentMessage, { scope: 'personal', deliveredAt: null, expiresAt: { $gt: new Date(now) } }, { fields: ['userId'] });
+    for (const w of waiting) if (w.userId) this.maybePending.add(w.userId);
     const rows = await this.d.em().find(SentMessage, {
       scope: { $ne: 'personal' }, expiresAt: { $gt: new Date(now) },
     }, { orderBy: { priority: 'desc', id: 'desc' }, limit: 1000 });
