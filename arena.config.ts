@@ -162,7 +162,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const logs = new LogService({ em: db.em, clock, logger });
   // Every chat line of every room: written from a thread of its own (an in-memory SQLite has no second connection).
   if (config.databaseUrl !== 'sqlite::memory:') logs.offload('broadcast', new LogWriterThread({ databaseUrl: config.databaseUrl, logger }));
-  const passwords = await Passwords.create(config.bcryptCost);
+  const passwords = await Passwords.create(config.bcryptCost, config.bcryptConcurrency || Math.max(1, os.availableParallelism() - 1));
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const publicAddress = () => address;
   // First start hook: every later one (push manager, rooms) sees the address with the real port.

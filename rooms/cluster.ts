@@ -20,6 +20,8 @@ export interface ClusterLink {
 export async function connectCluster(url: string, logger: Logger): Promise<ClusterLink> {
   const redis = connectRedis(url, logger);
   const presence = new RedisPresence(redis.presenceClient) as unknown as Presence;
+  // Every concurrent joinOrCreate of one filter waits on one channel: a burst is not a leak.
+  presence.setMaxListeners(0);
   const driver = new SafeRedisDriver(redis.driverClient);
   const bus = new PresenceBus(presence, (err, topic) => logger.warn({ err, module: 'bus', topic }, 'bus message not published'));
   await bus.start();

@@ -90,6 +90,8 @@ export const configSchema = z.object({
   refreshTokenTtlS: int(60).default(30 * 24 * 3600),
   refreshGraceS: int(0, 300).default(30),
   bcryptCost: int(4, 15),
+  /** bcrypt hashes computed at once; 0 = one fewer than the machine's cores (at least one). */
+  bcryptConcurrency: int(0, 64).default(0),
   singleSession: bool,
   onlineStaleS: int(10).default(120),
   pushHeartbeatMs: int(50),
@@ -179,6 +181,7 @@ export const CONFIG_DOCS: Record<ConfigKey, string> = {
   refreshTokenTtlS: 'refresh token lifetime (s)',
   refreshGraceS: 'a retry of the same refresh within this window returns the same new tokens instead of revoking the session (s)',
   bcryptCost: 'bcrypt cost of password hashes (below 10 is refused in production)',
+  bcryptConcurrency: 'password hashes computed at once (off the event loop); 0: one fewer than the cores, so the rooms keep a core during a login burst',
   singleSession: 'one live session per user: a new login revokes the old one',
   onlineStaleS: 'online rows not refreshed for this long are marked offline (s)',
   pushHeartbeatMs: 'SSE heartbeat (`: ping`)',
