@@ -1,6 +1,6 @@
 import type { Client, Room } from '@colyseus/core';
 import type { z } from 'zod';
-import type { Services } from '../arena.config.ts';
+import type { RoomDeps } from './deps.ts';
 import type { ChannelKind } from '../src/platform/channels.ts';
 import { Membership } from './membership.ts';
 import { BroadcastLog, broadcastLogOf, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, issueMessage, type ChatLine, type RateLimit } from './chat.ts';
@@ -17,23 +17,23 @@ const RESERVED = new Set(['rooms', '+', '-', 'filter']);
  * the chat gate (length, token bucket, flooder drop) and the batched broadcast log.
  */
 export class RoomKit {
-  readonly services: Services;
+  readonly deps: RoomDeps;
   readonly members: Membership;
   readonly chatGate: RateGate;
   private readonly room: Room;
   private readonly broadcastLog: BroadcastLog;
   private readonly kind: ChannelKind;
 
-  constructor(services: Services, room: Room, kind: ChannelKind, opts: { chatLimit?: RateLimit; detail?: () => Record<string, unknown> } = {}) {
-    this.services = services;
+  constructor(deps: RoomDeps, room: Room, kind: ChannelKind, opts: { chatLimit?: RateLimit; detail?: () => Record<string, unknown> } = {}) {
+    this.deps = deps;
     this.room = room;
     this.kind = kind;
-    this.members = new Membership(services, kind, room, opts.detail);
+    this.members = new Membership(deps, kind, room, opts.detail);
     this.chatGate = new RateGate(opts.chatLimit ?? DEFAULT_CHAT_LIMIT);
-    this.broadcastLog = broadcastLogOf(services);
+    this.broadcastLog = broadcastLogOf(deps);
     room.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
     room.onUncaughtException = (err, method) => {
-      services.logger.error({ err, module: 'rooms', roomId: room.roomId, method }, 'room handler failed');
+      deps.logger.error({ err, module: 'rooms', roomId: room.roomId, method }, 'room handler failed');
     };
     // Unknown message types: tell the client instead of closing it (Colyseus's production default).
     room.onMessage('*', (client: Client, type: string | number) => {
@@ -71,7 +71,7 @@ export class RoomKit {
         client.send('error', { type: 'chat', code: 'RATE_LIMITED', message: 'chat: too many messages, slow down' });
         return;
       }
-      const line: ChatLine = { from: { userId: member.auth.userId, name: member.auth.name }, kind: 'user', text, at: this.services.clock.now() };
+      const line: ChatLine = { from: { userId: member.auth.userId, name: member.auth.name }, kind: 'user', text, at: this.deps.clock.now() };
       this.room.broadcast('chat', line);
       this.logLine(line, extra(line));
     });
@@ -81,7 +81,7 @@ export class RoomKit {
   sendSystem(text: string): ChatLine {
     const parsed = chatText.safeParse(text);
     if (!parsed.success) throw new Error(issueMessage(parsed.error));
-    const line: ChatLine = { from: null, kind: 'system', text: parsed.data, at: this.services.clock.now() };
+    const line: ChatLine = { from: null, kind: 'system', text: parsed.data, at: this.deps.clock.now() };
     this.room.broadcast('chat', line);
     this.logLine(line, {});
     return line;
@@ -99,17 +99,17 @@ export class RoomKit {
   /** Lists the room in the `rooms` table (S4); its client count then follows the seats. */
   list(info: { mode: string | null; private: boolean }): void {
     const room = this.room;
-    this.services.liveRooms.created({
-      id: room.roomId, type: room.roomName, mode: info.mode, createdAt: this.services.clock.now(), private: info.private,
+    this.deps.liveRooms.created({
+      id: room.roomId, type: room.roomName, mode: info.mode, createdAt: this.deps.clock.now(), private: info.private,
       clients: this.members.size, maxClients: Number.isFinite(room.maxClients) ? room.maxClients : 0,
     });
-    this.members.onChange = () => this.services.liveRooms.changed(room.roomId, { clients: this.members.size, private: info.private });
+    this.members.onChange = () => this.deps.liveRooms.changed(room.roomId, { clients: this.members.size, private: info.private });
   }
 
   /** The room is gone: its row too. */
   unlist(): Promise<void> {
     this.members.onChange = () => undefined;
-    return this.services.liveRooms.disposed(this.room.roomId);
+    return this.deps.liveRooms.disposed(this.room.roomId);
   }
 
   forget(sessionId: string): void {

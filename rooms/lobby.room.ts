@@ -1,6 +1,5 @@
 import { LobbyRoom as ColyseusLobbyRoom, type AuthContext, type Client } from '@colyseus/core';
-import type { Services } from '../arena.config.ts';
-import type { LobbyService } from '../src/lobby/lobby.service.ts';
+import type { RoomDeps } from './deps.ts';
 import { authorizeJoin } from './membership.ts';
 import { RoomKit } from './kit.ts';
 import type { ChatLine } from './chat.ts';
@@ -11,22 +10,22 @@ import type { ChatLine } from './chat.ts';
  * lobby chat. Pushes of the push feature (`marquee`, `announcement`, `system`, `mail`) arrive
  * through the channel registry: each lobby client is a `lobby` channel whose `send` forwards.
  */
-export function createLobbyRoom(services: Services, lobby: LobbyService) {
+export function createLobbyRoom(deps: RoomDeps) {
   return class LobbyRoom extends ColyseusLobbyRoom {
     kit!: RoomKit;
     private pushTimer?: NodeJS.Timeout;
     private pushing = false;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
-      return authorizeJoin(services, token, ctx, 'lobby');
+      return authorizeJoin(deps, token, ctx, 'lobby');
     }
 
     override async onCreate(options: any) {
       await super.onCreate(options);
-      this.kit = new RoomKit(services, this, 'lobby');
+      this.kit = new RoomKit(deps, this, 'lobby');
       this.kit.list({ mode: null, private: false });
       this.kit.registerChat();
-      this.pushTimer = setInterval(() => void this.push(), services.config.lobbyPushMs);
+      this.pushTimer = setInterval(() => void this.push(), deps.config.lobbyPushMs);
       void this.kit.members.log('create', null, 'success');
     }
 
@@ -67,13 +66,13 @@ export function createLobbyRoom(services: Services, lobby: LobbyService) {
     /** `online` and `servers` to the given clients, or to everyone. */
     private async sendLobbyData(to?: Client[]): Promise<void> {
       try {
-        const data = await lobby.pushData();
+        const data = await deps.lobby.pushData();
         for (const c of to ?? [...this.clients]) {
           c.send('online', data.online);
           c.send('servers', data.servers);
         }
       } catch (err) {
-        services.logger.warn({ err, module: 'lobby' }, 'lobby push failed');
+        deps.logger.warn({ err, module: 'lobby' }, 'lobby push failed');
       }
     }
   };

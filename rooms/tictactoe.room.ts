@@ -1,6 +1,6 @@
 import type { Client } from '@colyseus/core';
 import { z } from 'zod';
-import type { Services } from '../arena.config.ts';
+import type { RoomDeps } from './deps.ts';
 import { TicTacToeState } from '../schema/tictactoe.state.ts';
 import type { PlayerState } from '../schema/game.state.ts';
 import { createGameRoom, type ModeRule } from './game.room.ts';
@@ -24,8 +24,8 @@ export function winnerOf(board: readonly string[]): 'X' | 'O' | 'draw' | null {
 
 const moveMessage = z.object({ cell: z.number().int().min(0).max(8) });
 
-export function createTicTacToeRoom(services: Services) {
-  return class TicTacToeRoom extends createGameRoom(services) {
+export function createTicTacToeRoom(deps: RoomDeps) {
+  return class TicTacToeRoom extends createGameRoom(deps) {
     declare state: TicTacToeState;
 
     override modes(): Record<string, ModeRule> {
