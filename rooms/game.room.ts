@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RoomDeps } from './deps.ts';
 import { GameState, PlayerState } from '../schema/game.state.ts';
 import { authorizeJoin, endsSeat } from './membership.ts';
-import { RoomKit } from './kit.ts';
+import { RoomKit, message, type MessageTable } from './kit.ts';
 import type { ChatLine } from './chat.ts';
 
 /** How a mode plays: seats, and whether players pick their team (else the room assigns it). */
@@ -34,7 +34,7 @@ const teamMessage = z.object({ team: z.string().min(1).max(16) });
 /**
  * The game-agnostic room `game` (S4). A game is a subclass (see rooms/tictactoe.room.ts and
  * docs/ROOMS.md): it overrides `modes()`, `createState()` and the `onPlayer*` hooks, and adds its
- * own messages with `this.kit.on(type, zodSchema, handler)`.
+ * own messages to its `messageTable()`.
  */
 export function createGameRoom(deps: RoomDeps) {
   const { config } = deps;
@@ -85,31 +85,45 @@ export function createGameRoom(deps: RoomDeps) {
       if (options.private) await this.setPrivate(true);
       this.kit.list({ mode: options.mode, private: Boolean(options.private) });
 
-      this.kit.registerChat();
-      this.kit.on('ready', readyMessage, async (client, { ready }) => {
-        const player = this.state.players.get(client.sessionId);
-        if (!player) return;
-        player.ready = ready;
-        await this.onPlayerReady(client, player);
-        if (!this.state.startedAt && this.allSeatedAndReady()) this.startGame();
-      });
-      this.kit.on('team', teamMessage, (client, { team }) => {
-        const player = this.state.players.get(client.sessionId);
-        if (!player) return;
-        const refuse = (code: 'INVALID_INPUT' | 'CONFLICT', message: string) => client.send('error', { type: 'team', code, message });
-        if (!this.rule.teamChoice || !this.rule.teams.includes(team)) {
-          return refuse('INVALID_INPUT', this.rule.teamChoice ? `team: must be one of ${this.rule.teams.join(', ')}` : 'team: this mode does not allow choosing a team');
-        }
-        if (this.state.startedAt) return refuse('CONFLICT', 'team: the game has started; teams are fixed');
-        if (player.team === team) return;
-        const size = this.teamSize();
-        const members = [...this.state.players.values()].filter((p) => p.team === team).length;
-        if (members >= size) return refuse('CONFLICT', `team: ${team} is full (${size} players)`);
-        player.team = team;
-        this.kit.members.setTeam(client.sessionId, team);
-      });
+      this.kit.mount(this.messageTable());
       await this.onGameCreate(options);
       void this.kit.members.log('create', null, 'success', { private: !!options.private });
+    }
+
+    /**
+     * The room's messages: name, zod schema, handler. A game adds its own:
+     * `{ ...super.messageTable(), move: message(moveSchema, (client, { cell }) => this.move(client, cell)) }`.
+     */
+    messageTable(): MessageTable {
+      return {
+        chat: this.kit.chat(),
+        ready: message(readyMessage, (client, { ready }) => this.setReady(client, ready)),
+        team: message(teamMessage, (client, { team }) => this.chooseTeam(client, team)),
+      };
+    }
+
+    private async setReady(client: Client, ready: boolean) {
+      const player = this.state.players.get(client.sessionId);
+      if (!player) return;
+      player.ready = ready;
+      await this.onPlayerReady(client, player);
+      if (!this.state.startedAt && this.allSeatedAndReady()) this.startGame();
+    }
+
+    private chooseTeam(client: Client, team: string) {
+      const player = this.state.players.get(client.sessionId);
+      if (!player) return;
+      const refuse = (code: 'INVALID_INPUT' | 'CONFLICT', message: string) => client.send('error', { type: 'team', code, message });
+      if (!this.rule.teamChoice || !this.rule.teams.includes(team)) {
+        return refuse('INVALID_INPUT', this.rule.teamChoice ? `team: must be one of ${this.rule.teams.join(', ')}` : 'team: this mode does not allow choosing a team');
+      }
+      if (this.state.startedAt) return refuse('CONFLICT', 'team: the game has started; teams are fixed');
+      if (player.team === team) return;
+      const size = this.teamSize();
+      const members = [...this.state.players.values()].filter((p) => p.team === team).length;
+      if (members >= size) return refuse('CONFLICT', `team: ${team} is full (${size} players)`);
+      player.team = team;
+      this.kit.members.setTeam(client.sessionId, team);
     }
 
     override async onJoin(client: Client) {

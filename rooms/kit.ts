@@ -1,15 +1,28 @@
-import type { Client, Room } from '@colyseus/core';
+import { CloseCode, type Client, type Room } from '@colyseus/core';
 import type { z } from 'zod';
 import type { RoomDeps } from './deps.ts';
 import type { ChannelKind } from '../src/platform/channels.ts';
 import { Membership } from './membership.ts';
 import { BroadcastLog, broadcastLogOf, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, issueMessage, type ChatLine, type RateLimit } from './chat.ts';
 
-/** Hard cap per client per second, counted by Colyseus before any handler (a flooder is closed with 4002). */
+/** Hard cap per client per second, counted by Colyseus before any handler (a flooder is closed with CloseCode.WITH_ERROR, 4002). */
 export const MAX_MESSAGES_PER_SECOND = 60;
 
 /** Colyseus message names the rooms must not reuse for their own (LobbyRoom's). */
 const RESERVED = new Set(['rooms', '+', '-', 'filter']);
+
+/** One message of a room: its zod schema and its handler. */
+export interface MessageEntry<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  handler: (client: Client, message: z.output<S>) => unknown;
+}
+
+/** A room's messages, declared in one place: message name -> zod schema -> handler. */
+export type MessageTable = Record<string, MessageEntry<any>>;
+
+export function message<S extends z.ZodType>(schema: S, handler: (client: Client, message: z.output<S>) => unknown): MessageEntry<S> {
+  return { schema, handler };
+}
 
 /**
  * What the lobby and every game room share: membership (auth, slots, channels, online rows, room
@@ -43,10 +56,17 @@ export class RoomKit {
   }
 
   /**
-   * Registers a validated message handler. A message that fails the schema is answered with
+   * Registers a room's message table. A message that fails its schema is answered with
    * `error {type, code: 'INVALID_INPUT', message}` naming the field; the client stays connected.
    */
-  on<S extends z.ZodType>(type: string, schema: S, handler: (client: Client, message: z.output<S>) => unknown): void {
+  mount(table: MessageTable): void {
+    for (const [type, { schema, handler }] of Object.entries(table)) {
+      if (RESERVED.has(type)) throw new Error(`message "${type}" is Colyseus's (LobbyRoom); pick another name`);
+      this.on(type, schema, handler);
+    }
+  }
+
+  private on<S extends z.ZodType>(type: string, schema: S, handler: (client: Client, message: z.output<S>) => unknown): void {
     this.room.onMessage(type, (client: Client, raw: unknown) => {
       if (!this.members.get(client.sessionId)) return;
       const parsed = schema.safeParse(raw);
@@ -58,13 +78,13 @@ export class RoomKit {
     });
   }
 
-  /** Registers `chat {text}`: validated, rate-limited, broadcast with the sender, logged. */
-  registerChat(extra: (line: ChatLine) => Record<string, unknown> = () => ({})): void {
-    this.on('chat', chatMessage, (client, { text }) => {
+  /** The `chat {text}` message: validated, rate-limited, broadcast with the sender, logged. */
+  chat(extra: (line: ChatLine) => Record<string, unknown> = () => ({})): MessageEntry<typeof chatMessage> {
+    return message(chatMessage, (client, { text }) => {
       const member = this.members.get(client.sessionId)!;
       const verdict = this.chatGate.take(client.sessionId);
       if (verdict === 'drop') {
-        this.members.kick(client, 'flood', 4002);
+        this.members.kick(client, 'flood', CloseCode.WITH_ERROR);
         return;
       }
       if (verdict === 'limited') {

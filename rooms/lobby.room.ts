@@ -1,7 +1,7 @@
 import { LobbyRoom as ColyseusLobbyRoom, type AuthContext, type Client } from '@colyseus/core';
 import type { RoomDeps } from './deps.ts';
 import { authorizeJoin } from './membership.ts';
-import { RoomKit } from './kit.ts';
+import { RoomKit, type MessageTable } from './kit.ts';
 import type { ChatLine } from './chat.ts';
 
 /**
@@ -13,7 +13,6 @@ import type { ChatLine } from './chat.ts';
 export function createLobbyRoom(deps: RoomDeps) {
   return class LobbyRoom extends ColyseusLobbyRoom {
     kit!: RoomKit;
-    private pushTimer?: NodeJS.Timeout;
     private pushing = false;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
@@ -24,9 +23,15 @@ export function createLobbyRoom(deps: RoomDeps) {
       await super.onCreate(options);
       this.kit = new RoomKit(deps, this, 'lobby');
       this.kit.list({ mode: null, private: false });
-      this.kit.registerChat();
-      this.pushTimer = setInterval(() => void this.push(), deps.config.lobbyPushMs);
+      this.kit.mount(this.messageTable());
+      // On the room's clock: disposing the room clears it.
+      this.clock.setInterval(() => void this.push(), deps.config.lobbyPushMs);
       void this.kit.members.log('create', null, 'success');
+    }
+
+    /** The lobby's own messages (Colyseus's LobbyRoom adds `filter`). */
+    messageTable(): MessageTable {
+      return { chat: this.kit.chat() };
     }
 
     override async onJoin(client: Client, options: any) {
@@ -43,7 +48,6 @@ export function createLobbyRoom(deps: RoomDeps) {
 
     override async onDispose() {
       super.onDispose();
-      if (this.pushTimer) clearInterval(this.pushTimer);
       await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
       await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush(), this.kit.unlist()]);
     }

@@ -1,4 +1,4 @@
-import { ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { CloseCode, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import type { RoomDeps } from './deps.ts';
 import type { Channel, ChannelKind } from '../src/platform/channels.ts';
 import type { RevokeReason } from '../src/platform/bus.ts';
@@ -56,9 +56,9 @@ export function kickCloseCode(reason: RevokeReason | string): number {
   return CLOSE_CODES.SESSION_REVOKED;
 }
 
-/** Close codes after which a dropped client gets no reconnection seat (server-initiated ends). */
+/** Close codes after which a dropped client gets no reconnection seat (server-initiated ends: Colyseus's 4002, our 41xx). */
 export function endsSeat(code: number | undefined): boolean {
-  return code === 4002 || (code !== undefined && code >= 4100 && code <= 4199);
+  return code === CloseCode.WITH_ERROR || (code !== undefined && code >= CLOSE_CODES.SESSION_REVOKED && code <= 4199);
 }
 
 export interface Member {

@@ -4,6 +4,7 @@ import type { RoomDeps } from './deps.ts';
 import { TicTacToeState } from '../schema/tictactoe.state.ts';
 import type { PlayerState } from '../schema/game.state.ts';
 import { createGameRoom, type ModeRule } from './game.room.ts';
+import { message, type MessageTable } from './kit.ts';
 
 /**
  * The example game: tic-tac-toe as a subclass of the game room (docs/ROOMS.md walks through it).
@@ -38,8 +39,8 @@ export function createTicTacToeRoom(deps: RoomDeps) {
       return state;
     }
 
-    override onGameCreate() {
-      this.kit.on('move', moveMessage, (client, { cell }) => this.move(client, cell));
+    override messageTable(): MessageTable {
+      return { ...super.messageTable(), move: message(moveMessage, (client, { cell }) => this.move(client, cell)) };
     }
 
     override onPlayerReady() {
