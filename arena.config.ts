@@ -5,12 +5,12 @@
 import http from 'node:http';
 import os from 'node:os';
 import express from 'express';
-import { Server, LocalPresence, matchMaker, type MatchMakerDriver, type Presence } from '@colyseus/core';
+import { Server, LocalPresence, matchMaker, type Presence } from '@colyseus/core';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
 import { createTransport } from './rooms/transport.ts';
 import type { Config } from './src/platform/config.ts';
 import { OffsetClock, SystemClock, type Clock } from './src/platform/clock.ts';
-import { openDatabase, type Database } from './src/platform/db.ts';
+import { openDatabase } from './src/platform/db.ts';
 import { LocalBus, type Bus } from './src/platform/bus.ts';
 import { Snowflake } from './src/platform/ids.ts';
 import type { Logger } from './src/platform/logger.ts';
@@ -23,12 +23,11 @@ import { Outages, bounded } from './src/platform/outage.ts';
 import { productVersion } from './src/platform/version.ts';
 import { MONITOR_CSP, corsPolicy } from './src/platform/web-security.ts';
 import { installFrontDoor } from './src/platform/front-door.ts';
-import { ProcessRegistry, type ProcessInfo } from './src/cluster/registry.ts';
+import { ProcessRegistry } from './src/cluster/registry.ts';
 import { JobLeases } from './src/cluster/leases.ts';
 import { ClusterJobs } from './src/cluster/jobs.ts';
 import { LiveRooms } from './src/cluster/live-rooms.ts';
 import { LogWriterThread } from './src/logs/log-writer.ts';
-import type { RedisLink } from './src/cluster/redis.ts';
 import { connectCluster, forgetDeadProcessRooms } from './rooms/cluster.ts';
 import { disableColyseusCors, isMatchmakePath, matchmakeHandler } from './rooms/matchmaking.ts';
 import { SeatQuota } from './rooms/seats.ts';
@@ -62,69 +61,20 @@ import { dbToolRoutes } from './src/dbtool/dbtool.routes.ts';
 import { opsRoutes } from './src/ops/ops.routes.ts';
 import { basicAdminAuth } from './src/ops/monitor.ts';
 import { openApiRoutes } from './src/ops/openapi.routes.ts';
-import { createOperations, type Operations } from './src/ops/ops.module.ts';
+import { createOperations } from './src/ops/ops.module.ts';
 import { AdminUsersService } from './src/admin/admin-users.service.ts';
 import { GameService } from './src/game/game.service.ts';
 import { gameRoutes } from './src/game/game.routes.ts';
 import { MailService } from './src/mail/mail.service.ts';
+import { MysqlClaimCall } from './src/mail/mail.claim.mysql.ts';
 import { mailRoutes } from './src/mail/mail.routes.ts';
-import { clusterQuery, createLobbyService, defineRooms, localOptions } from './rooms/index.ts';
+import { clusterQuery, defineRooms, localOptions } from './rooms/index.ts';
+import { LobbyService, type RoomListing } from './src/lobby/lobby.service.ts';
 import { lobbyRoutes } from './src/lobby/lobby.routes.ts';
 import { createPush } from './src/push/push.module.ts';
-import type { PushService } from './src/push/push.service.ts';
 import { pushRoutes } from './src/push/push.routes.ts';
 import { webRoutes } from './src/web/web.routes.ts';
-
-export interface Services extends Operations {
-  config: Config;
-  logger: Logger;
-  clock: Clock;
-  db: Database;
-  bus: Bus;
-  presence: Presence;
-  ids: Snowflake;
-  metrics: Metrics;
-  connections: ConnectionGate;
-  lifecycle: Lifecycle;
-  logs: LogService;
-  sessions: SessionService;
-  accounts: AccountService;
-  /** Real-name identity and play-time protection (S2). */
-  identity: IdentityService;
-  playTime: PlayTimeService;
-  sms: SmsProvider;
-  online: OnlineService;
-  channels: ChannelRegistry;
-  events: DomainEvents;
-  /** Password hashes of players and admins; checks cost the same for unknown accounts. */
-  passwords: Passwords;
-  admin: AdminService;
-  adminUsers: AdminUsersService;
-  game: GameService;
-  mail: MailService;
-  /** Message push (S5, S6): SSE streams, triggers, templates, announcements. */
-  push: PushService;
-  /** This process's address as clients reach it (PUBLIC_ADDRESS, else 127.0.0.1:port once listening). */
-  publicAddress: () => string;
-  /** Real time for liveness (heartbeats, leases), apart from `clock`, which tests move. */
-  wallClock: Clock;
-  /** Database and Redis outages: one log line each, 503 UNAVAILABLE meanwhile. */
-  outages: Outages;
-  /** Cluster mode only (REDIS_URL). */
-  redis?: RedisLink;
-  driver?: MatchMakerDriver;
-  /** Every live process: heartbeats, worker ids, the reaping of dead processes (S11). */
-  registry: ProcessRegistry;
-  leases: JobLeases;
-  /** Periodic jobs that run once per cluster (rollups, retention sweeps). */
-  jobs: ClusterJobs;
-  /** ROOMS_PER_USER game-room seats per account, counted cluster-wide. */
-  seats: SeatQuota;
-  /** Game rooms (the lobby not counted) hosted by this process, kept by the rooms. */
-  gameRooms: { count: number };
-  /** The `rooms` table: this process's rooms, for operators' SQL. */
-  liveRooms: LiveRooms;
-}
+import type { Services } from './src/services.ts';
 
 const VERSION = productVersion();
 
@@ -245,10 +195,20 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 
   // Game data and mail (S7, S8)
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
-  const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, databaseUrl: config.databaseUrl, ids, logs, bus, game, logger, metrics });
+  // MySQL/MariaDB: claims are one call of the `mail_claim` procedure, on a small pool of their own.
+  const claimCall = db.dialect === 'mysql' ? new MysqlClaimCall(config.databaseUrl) : undefined;
+  const mail = new MailService({ em: db.em, clock, config, dialect: db.dialect, claimCall, ids, logs, bus, game, logger, metrics });
   lifecycle.onStop('mail', () => mail.close());
   // Mail to all users lands in a mailbox at the user's next login (or mailbox read).
   events.on('login', ({ userId }) => mail.deliverGlobalAtLogin(userId));
+
+  // Lobby (S3): the matchmaker's listings (local, or Redis for the whole cluster), servers, online count.
+  const lobby = new LobbyService({
+    em: db.em,
+    listRooms: () => clusterQuery({ redis: cluster?.redis }, {}) as Promise<RoomListing[]>,
+    online,
+    processes: () => registry.liveNow(),
+  });
 
   // Push (S5, S6) and operations (S8-S10)
   const push = createPush({ config, logger, clock, db, bus, ids, channels, events, connections, lifecycle, jobs, publicAddress });
@@ -265,7 +225,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 
   const services: Services = {
     config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress,
-    sessions, sms, online, accounts, identity, playTime, passwords, admin, adminUsers, game, mail, push, ...operations,
+    sessions, sms, online, accounts, identity, playTime, passwords, admin, adminUsers, game, mail, lobby, push, ...operations,
     wallClock, outages, redis: cluster?.redis, driver: cluster?.driver, registry, leases, jobs, seats, gameRooms, liveRooms,
   };
   const upkeep = () => online.upkeep([...channels.channels()].map((c) => c.sessionId))
@@ -439,7 +399,7 @@ function mountHttp(app: express.Application, services: Services): void {
   api.use(gameRoutes(services));
   api.use(mailRoutes(services));
   api.use(pushRoutes({ push: services.push, sse: services.push.sse, sessions: services.sessions, admin: services.admin }));
-  api.use(lobbyRoutes({ lobby: createLobbyService(services) }));
+  api.use(lobbyRoutes({ lobby: services.lobby }));
   api.use(downloadRoutes(services));
   api.use(logRoutes(services));
   api.use(analyticsRoutes(services));

@@ -11,6 +11,7 @@ import { buildServices, createArena } from '../arena.config.ts';
 import { createGameRoom } from '../rooms/game.room.ts';
 import { GameState } from '../schema/game.state.ts';
 import type { ModeRule } from '../rooms/game.room.ts';
+import { message, type MessageTable } from '../rooms/kit.ts';
 import { profileOnRequest } from './profile.ts';
 
 const Position = schema({ x: t.number(), y: t.number() }, 'BenchPosition');
@@ -37,14 +38,17 @@ class BenchRoom extends createGameRoom(services) {
   override createState() {
     return new BenchState();
   }
-  override onGameCreate() {
-    this.kit.on('move', move, (client, { x, y }) => {
-      const p = this.state.positions.get(client.sessionId);
-      if (p) {
-        p.x = x;
-        p.y = y;
-      }
-    });
+  override messageTable(): MessageTable {
+    return {
+      ...super.messageTable(),
+      move: message(move, (client, { x, y }) => {
+        const p = this.state.positions.get(client.sessionId);
+        if (p) {
+          p.x = x;
+          p.y = y;
+        }
+      }),
+    };
   }
   override onPlayerJoin(client: { sessionId: string }) {
     this.state.positions.set(client.sessionId, new Position());

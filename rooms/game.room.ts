@@ -1,9 +1,9 @@
 import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { z } from 'zod';
-import type { Services } from '../arena.config.ts';
+import type { RoomDeps } from './deps.ts';
 import { GameState, PlayerState } from '../schema/game.state.ts';
 import { authorizeJoin, endsSeat } from './membership.ts';
-import { RoomKit } from './kit.ts';
+import { RoomKit, message, type MessageTable } from './kit.ts';
 import type { ChatLine } from './chat.ts';
 
 /** How a mode plays: seats, and whether players pick their team (else the room assigns it). */
@@ -31,15 +31,13 @@ export const gameOptions = z.object({
 const readyMessage = z.object({ ready: z.boolean() });
 const teamMessage = z.object({ team: z.string().min(1).max(16) });
 
-export type GameRoomClass = ReturnType<typeof createGameRoom>;
-
 /**
  * The game-agnostic room `game` (S4). A game is a subclass (see rooms/tictactoe.room.ts and
  * docs/ROOMS.md): it overrides `modes()`, `createState()` and the `onPlayer*` hooks, and adds its
- * own messages with `this.kit.on(type, zodSchema, handler)`.
+ * own messages to its `messageTable()`.
  */
-export function createGameRoom(services: Services) {
-  const { config } = services;
+export function createGameRoom(deps: RoomDeps) {
+  const { config } = deps;
   const reconnectWindowS = config.reconnectWindowS;
 
   return class GameRoom extends Room<{ state: GameState }> {
@@ -48,7 +46,7 @@ export function createGameRoom(services: Services) {
     declare state: GameState;
 
     static override async onAuth(token: string, _options: unknown, ctx: AuthContext) {
-      return authorizeJoin(services, token, ctx, 'game');
+      return authorizeJoin(deps, token, ctx, 'game');
     }
 
     /** The modes this room type serves. A subclass replaces it with its own. */
@@ -75,43 +73,57 @@ export function createGameRoom(services: Services) {
       if (!rule) throw new ServerError(400, `INVALID_INPUT: mode: unknown mode "${options.mode}" (one of ${Object.keys(this.modes()).join(', ')})`);
       this.rule = rule;
       this.maxClients = rule.maxClients;
-      this.kit = new RoomKit(services, this, 'game', { detail: () => ({ mode: this.state?.mode }) });
-      services.gameRooms.count++;
+      this.kit = new RoomKit(deps, this, 'game', { detail: () => ({ mode: this.state?.mode }) });
+      deps.gameRooms.count++;
       this.kit.members.team = (sessionId) => this.state.players.get(sessionId)?.team || undefined;
 
       const state = this.createState();
       state.mode = options.mode;
-      state.createdAt = services.clock.now();
+      state.createdAt = deps.clock.now();
       this.setState(state);
       await this.setMetadata({ mode: options.mode });
       if (options.private) await this.setPrivate(true);
       this.kit.list({ mode: options.mode, private: Boolean(options.private) });
 
-      this.kit.registerChat();
-      this.kit.on('ready', readyMessage, async (client, { ready }) => {
-        const player = this.state.players.get(client.sessionId);
-        if (!player) return;
-        player.ready = ready;
-        await this.onPlayerReady(client, player);
-        if (!this.state.startedAt && this.allSeatedAndReady()) this.startGame();
-      });
-      this.kit.on('team', teamMessage, (client, { team }) => {
-        const player = this.state.players.get(client.sessionId);
-        if (!player) return;
-        const refuse = (code: 'INVALID_INPUT' | 'CONFLICT', message: string) => client.send('error', { type: 'team', code, message });
-        if (!this.rule.teamChoice || !this.rule.teams.includes(team)) {
-          return refuse('INVALID_INPUT', this.rule.teamChoice ? `team: must be one of ${this.rule.teams.join(', ')}` : 'team: this mode does not allow choosing a team');
-        }
-        if (this.state.startedAt) return refuse('CONFLICT', 'team: the game has started; teams are fixed');
-        if (player.team === team) return;
-        const size = this.teamSize();
-        const members = [...this.state.players.values()].filter((p) => p.team === team).length;
-        if (members >= size) return refuse('CONFLICT', `team: ${team} is full (${size} players)`);
-        player.team = team;
-        this.kit.members.setTeam(client.sessionId, team);
-      });
+      this.kit.mount(this.messageTable());
       await this.onGameCreate(options);
       void this.kit.members.log('create', null, 'success', { private: !!options.private });
+    }
+
+    /**
+     * The room's messages: name, zod schema, handler. A game adds its own:
+     * `{ ...super.messageTable(), move: message(moveSchema, (client, { cell }) => this.move(client, cell)) }`.
+     */
+    messageTable(): MessageTable {
+      return {
+        chat: this.kit.chat(),
+        ready: message(readyMessage, (client, { ready }) => this.setReady(client, ready)),
+        team: message(teamMessage, (client, { team }) => this.chooseTeam(client, team)),
+      };
+    }
+
+    private async setReady(client: Client, ready: boolean) {
+      const player = this.state.players.get(client.sessionId);
+      if (!player) return;
+      player.ready = ready;
+      await this.onPlayerReady(client, player);
+      if (!this.state.startedAt && this.allSeatedAndReady()) this.startGame();
+    }
+
+    private chooseTeam(client: Client, team: string) {
+      const player = this.state.players.get(client.sessionId);
+      if (!player) return;
+      const refuse = (code: 'INVALID_INPUT' | 'CONFLICT', message: string) => client.send('error', { type: 'team', code, message });
+      if (!this.rule.teamChoice || !this.rule.teams.includes(team)) {
+        return refuse('INVALID_INPUT', this.rule.teamChoice ? `team: must be one of ${this.rule.teams.join(', ')}` : 'team: this mode does not allow choosing a team');
+      }
+      if (this.state.startedAt) return refuse('CONFLICT', 'team: the game has started; teams are fixed');
+      if (player.team === team) return;
+      const size = this.teamSize();
+      const members = [...this.state.players.values()].filter((p) => p.team === team).length;
+      if (members >= size) return refuse('CONFLICT', `team: ${team} is full (${size} players)`);
+      player.team = team;
+      this.kit.members.setTeam(client.sessionId, team);
     }
 
     override async onJoin(client: Client) {
@@ -132,7 +144,7 @@ export function createGameRoom(services: Services) {
       const player = this.state.players.get(client.sessionId);
       if (!member || !player) return;
       // No seat kept: onLeave follows and frees it.
-      if (member.kicked || endsSeat(code) || reconnectWindowS <= 0 || services.lifecycle.shuttingDown) return;
+      if (member.kicked || endsSeat(code) || reconnectWindowS <= 0 || deps.lifecycle.shuttingDown) return;
       player.connected = false;
       // Rejected at once while the room is disposing (Colyseus then calls onLeave); the timeout
       // rejection is Colyseus's own to handle.
@@ -160,7 +172,7 @@ export function createGameRoom(services: Services) {
     }
 
     override async onDispose() {
-      if (this.kit) services.gameRooms.count--;
+      if (this.kit) deps.gameRooms.count--;
       await Promise.all(this.kit.members.all().map((m) => this.kit.members.remove(m.client.sessionId)));
       await Promise.all([this.kit.members.log('dispose', null, 'success'), this.kit.flush(), this.kit.unlist()]);
     }
@@ -177,7 +189,7 @@ export function createGameRoom(services: Services) {
      */
     startGame(): void {
       if (this.state.startedAt) return;
-      this.state.startedAt = services.clock.now();
+      this.state.startedAt = deps.clock.now();
       void this.lock();
     }
 

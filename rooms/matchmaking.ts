@@ -13,10 +13,14 @@ import type { Outages } from '../src/platform/outage.ts';
  * body carries the room close code (4100-4105), so `@colyseus/sdk` rejects with the HTTP status as
  * `code`; and Colyseus's own matchmaking codes 520-522 (a 5xx) become the 4xx they mean. The room's
  * `static onAuth` runs inside `matchMaker.<method>` before any room is created or seat reserved, so a
- * refusal thrown there (an AppError) leaves nothing behind. test/rooms/matchmaking-auth.test.ts
- * checks this route end to end, so a Colyseus upgrade that changes the seam fails there.
+ * refusal thrown there (an AppError) leaves nothing behind. Colyseus has no seam for this, so the
+ * whole patch is this file: test/rooms/matchmaking-seam.test.ts checks, in-process, each Colyseus
+ * internal it leans on (the matchmaker methods and their error codes, onAuth errors passed through
+ * as thrown, the auth context handed to onAuth as given, the controller's CORS fields), and
+ * test/rooms/matchmaking-auth.test.ts checks the route end to end.
  */
-const METHODS = new Set(['joinOrCreate', 'create', 'join', 'joinById', 'reconnect']);
+export const MATCHMAKE_METHODS = new Set(['joinOrCreate', 'create', 'join', 'joinById', 'reconnect']);
+const METHODS = MATCHMAKE_METHODS;
 const ROUTE = /^\/matchmake\/([^/]+)\/([^/]+)\/?$/;
 const MATCHMAKE_TIMEOUT_MS = 10_000;
 

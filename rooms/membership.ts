@@ -1,5 +1,5 @@
-import { ServerError, type AuthContext, type Client } from '@colyseus/core';
-import type { Services } from '../arena.config.ts';
+import { CloseCode, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import type { RoomDeps } from './deps.ts';
 import type { Channel, ChannelKind } from '../src/platform/channels.ts';
 import type { RevokeReason } from '../src/platform/bus.ts';
 import { AppError, CLOSE_CODES, isAppError } from '../src/platform/errors.ts';
@@ -28,23 +28,23 @@ export interface RoomAuth {
  * of the user's ROOMS_PER_USER seats. Throws AppError; anything unexpected (a dependency away) is a
  * retryable UNAVAILABLE, never a "session revoked" that would send a player back to the login screen.
  */
-export async function authorizeJoin(services: Services, token: string | undefined, ctx: AuthContext | undefined, kind: ChannelKind): Promise<RoomAuth> {
+export async function authorizeJoin(deps: RoomDeps, token: string | undefined, ctx: AuthContext | undefined, kind: ChannelKind): Promise<RoomAuth> {
   try {
-    const claims = await services.sessions.verifyAccess(token);
-    const user = await services.accounts.assertMayPlay(claims.userId, { gameRoom: kind === 'game' });
-    if (services.connections.full) throw new AppError('SERVER_FULL', 'the server is full, try again later', { retryAfterS: 5 });
+    const claims = await deps.sessions.verifyAccess(token);
+    const user = await deps.accounts.assertMayPlay(claims.userId, { gameRoom: kind === 'game' });
+    if (deps.connections.full) throw new AppError('SERVER_FULL', 'the server is full, try again later', { retryAfterS: 5 });
     if (kind === 'game') {
-      if (!(await services.seats.reserve(claims.userId))) {
-        throw new AppError('RATE_LIMITED', `seats: you already hold ${services.config.roomsPerUser} game-room seats (ROOMS_PER_USER); leave one first`, { retryAfterS: 5 });
+      if (!(await deps.seats.reserve(claims.userId))) {
+        throw new AppError('RATE_LIMITED', `seats: you already hold ${deps.config.roomsPerUser} game-room seats (ROOMS_PER_USER); leave one first`, { retryAfterS: 5 });
       }
       if (ctx) (ctx as MatchmakeContext)[RESERVED_SEAT] = claims.userId;
     }
     return { userId: claims.userId, sessionId: claims.sessionId, name: user.name, ip: ctx?.ip ? String(ctx.ip) : null };
   } catch (err) {
     if (isAppError(err)) throw err;
-    const outage = services.outages.toAppError(err);
+    const outage = deps.outages.toAppError(err);
     if (outage) throw outage;
-    services.logger.error({ err, module: 'rooms' }, 'room authorization failed');
+    deps.logger.error({ err, module: 'rooms' }, 'room authorization failed');
     throw new AppError('UNAVAILABLE', 'authorization failed; retry shortly', { retryAfterS: 5 });
   }
 }
@@ -56,9 +56,9 @@ export function kickCloseCode(reason: RevokeReason | string): number {
   return CLOSE_CODES.SESSION_REVOKED;
 }
 
-/** Close codes after which a dropped client gets no reconnection seat (server-initiated ends). */
+/** Close codes after which a dropped client gets no reconnection seat (server-initiated ends: Colyseus's 4002, our 41xx). */
 export function endsSeat(code: number | undefined): boolean {
-  return code === 4002 || (code !== undefined && code >= 4100 && code <= 4199);
+  return code === CloseCode.WITH_ERROR || (code !== undefined && code >= CLOSE_CODES.SESSION_REVOKED && code <= 4199);
 }
 
 export interface Member {
@@ -82,7 +82,7 @@ interface RoomRef {
  * the seat is finally given up. Slots and channels are released exactly once.
  */
 export class Membership {
-  private readonly services: Services;
+  private readonly deps: RoomDeps;
   private readonly kind: ChannelKind;
   private readonly room: RoomRef;
   private readonly members = new Map<string, Member>();
@@ -91,8 +91,8 @@ export class Membership {
   /** Runs when a seat is taken or given up (the `rooms` table follows the count). */
   onChange: () => void = () => undefined;
 
-  constructor(services: Services, kind: ChannelKind, room: RoomRef, detail: () => Record<string, unknown> = () => ({})) {
-    this.services = services;
+  constructor(deps: RoomDeps, kind: ChannelKind, room: RoomRef, detail: () => Record<string, unknown> = () => ({})) {
+    this.deps = deps;
     this.kind = kind;
     this.room = room;
     this.detail = detail;
@@ -119,24 +119,24 @@ export class Membership {
   admit(client: Client): Member {
     const auth = client.auth as RoomAuth | undefined;
     if (!auth?.userId) throw new ServerError(CLOSE_CODES.SESSION_REVOKED, 'UNAUTHENTICATED: authorization: a bearer access token is required');
-    const release = this.services.connections.tryAcquire('ws');
+    const release = this.deps.connections.tryAcquire('ws');
     if (!release) {
-      if (this.kind === 'game') void this.services.seats.cancel(auth.userId).catch(() => undefined);
+      if (this.kind === 'game') void this.deps.seats.cancel(auth.userId).catch(() => undefined);
       void this.log('join', auth.userId, 'fail', { code: 'SERVER_FULL' });
       throw new ServerError(CLOSE_CODES.SERVER_FULL, 'SERVER_FULL: the server is full, try again later');
     }
     const member: Member = { client, auth, release, channel: this.channelFor(client, auth) };
-    member.unregister = this.services.channels.register(member.channel);
+    member.unregister = this.deps.channels.register(member.channel);
     this.members.set(client.sessionId, member);
     this.onChange();
-    if (this.kind === 'game') this.seat(this.services.seats.admit(auth.userId, this.room.roomId, client.sessionId));
+    if (this.kind === 'game') this.seat(this.deps.seats.admit(auth.userId, this.room.roomId, client.sessionId));
     void this.enterOnline(auth);
     void this.log('join', auth.userId, 'success');
     return member;
   }
 
   private seat(change: Promise<unknown>): void {
-    change.catch((err) => this.services.logger.warn({ err, module: 'rooms' }, 'seat count update failed'));
+    change.catch((err) => this.deps.logger.warn({ err, module: 'rooms' }, 'seat count update failed'));
   }
 
   /** The socket is gone but the seat may be kept (reconnection window). */
@@ -154,13 +154,13 @@ export class Membership {
   async reattach(client: Client): Promise<Member> {
     const m = this.members.get(client.sessionId);
     if (!m) throw new ServerError(CLOSE_CODES.SESSION_REVOKED, 'UNAUTHENTICATED: seat not found');
-    if (!(await this.services.sessions.isLive(m.auth.sessionId))) {
+    if (!(await this.deps.sessions.isLive(m.auth.sessionId))) {
       throw new ServerError(CLOSE_CODES.SESSION_REVOKED, 'UNAUTHENTICATED: session revoked; log in again');
     }
-    const release = this.services.connections.tryAcquire('ws');
+    const release = this.deps.connections.tryAcquire('ws');
     if (!release) throw new ServerError(CLOSE_CODES.SERVER_FULL, 'SERVER_FULL: the server is full, try again later');
     const member: Member = { ...m, client, release, channel: this.channelFor(client, m.auth) };
-    member.unregister = this.services.channels.register(member.channel);
+    member.unregister = this.deps.channels.register(member.channel);
     this.members.set(client.sessionId, member);
     void this.enterOnline(m.auth);
     return member;
@@ -175,7 +175,7 @@ export class Membership {
     if (!m) return undefined;
     this.members.delete(sessionId);
     this.onChange();
-    if (this.kind === 'game') this.seat(this.services.seats.release(m.auth.userId, this.room.roomId, sessionId));
+    if (this.kind === 'game') this.seat(this.deps.seats.release(m.auth.userId, this.room.roomId, sessionId));
     await Promise.all([
       this.leaveOnline(m.auth),
       this.log(m.kicked ? 'kick' : 'leave', m.auth.userId, 'success', { code, ...(m.kicked ? { reason: m.kicked } : {}) }),
@@ -213,12 +213,12 @@ export class Membership {
   }
 
   private async enterOnline(auth: RoomAuth): Promise<void> {
-    const server = this.services.publicAddress();
+    const server = this.deps.publicAddress();
     try {
-      if (this.kind === 'lobby') await this.services.online.enterLobby(auth.sessionId, server);
-      else await this.services.online.enterRoom(auth.sessionId, this.room.roomId, server);
+      if (this.kind === 'lobby') await this.deps.online.enterLobby(auth.sessionId, server);
+      else await this.deps.online.enterRoom(auth.sessionId, this.room.roomId, server);
     } catch (err) {
-      this.services.logger.warn({ err, module: 'rooms' }, 'online row update failed');
+      this.deps.logger.warn({ err, module: 'rooms' }, 'online row update failed');
     }
   }
 
@@ -226,17 +226,17 @@ export class Membership {
     try {
       if (this.kind === 'lobby') {
         // Another lobby connection of the same session (a second tab) keeps the flag.
-        if (!this.all().some((m) => m.auth.sessionId === auth.sessionId)) await this.services.online.leaveLobby(auth.sessionId);
+        if (!this.all().some((m) => m.auth.sessionId === auth.sessionId)) await this.deps.online.leaveLobby(auth.sessionId);
       } else {
-        await this.services.online.leaveRoom(auth.sessionId, this.room.roomId);
+        await this.deps.online.leaveRoom(auth.sessionId, this.room.roomId);
       }
     } catch (err) {
-      this.services.logger.warn({ err, module: 'rooms' }, 'online row update failed');
+      this.deps.logger.warn({ err, module: 'rooms' }, 'online row update failed');
     }
   }
 
   log(operation: string, userId: string | null, result: 'success' | 'fail', detail: Record<string, unknown> = {}): Promise<void> {
-    return this.services.logs.write('room', {
+    return this.deps.logs.write('room', {
       userId, operation, result,
       detail: { roomId: this.room.roomId, room: this.room.roomName, ...this.detail(), ...detail },
     });

@@ -1,9 +1,10 @@
 import type { Client } from '@colyseus/core';
 import { z } from 'zod';
-import type { Services } from '../arena.config.ts';
+import type { RoomDeps } from './deps.ts';
 import { TicTacToeState } from '../schema/tictactoe.state.ts';
 import type { PlayerState } from '../schema/game.state.ts';
 import { createGameRoom, type ModeRule } from './game.room.ts';
+import { message, type MessageTable } from './kit.ts';
 
 /**
  * The example game: tic-tac-toe as a subclass of the game room (docs/ROOMS.md walks through it).
@@ -24,8 +25,8 @@ export function winnerOf(board: readonly string[]): 'X' | 'O' | 'draw' | null {
 
 const moveMessage = z.object({ cell: z.number().int().min(0).max(8) });
 
-export function createTicTacToeRoom(services: Services) {
-  return class TicTacToeRoom extends createGameRoom(services) {
+export function createTicTacToeRoom(deps: RoomDeps) {
+  return class TicTacToeRoom extends createGameRoom(deps) {
     declare state: TicTacToeState;
 
     override modes(): Record<string, ModeRule> {
@@ -38,8 +39,8 @@ export function createTicTacToeRoom(services: Services) {
       return state;
     }
 
-    override onGameCreate() {
-      this.kit.on('move', moveMessage, (client, { cell }) => this.move(client, cell));
+    override messageTable(): MessageTable {
+      return { ...super.messageTable(), move: message(moveMessage, (client, { cell }) => this.move(client, cell)) };
     }
 
     override onPlayerReady() {

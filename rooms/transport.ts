@@ -19,35 +19,33 @@ const MAX_PAYLOAD = 4 * 1024;
  * the batching uWebSockets does natively.
  */
 export function createTransport(server: http.Server, logger: Logger): WebSocketTransport {
-  const transport = new ArenaTransport({ server, maxPayload: MAX_PAYLOAD }, logger);
-  transport.coalesceWrites(new WriteCoalescer());
-  return transport;
+  return new ArenaTransport({ server, maxPayload: MAX_PAYLOAD }, logger, new WriteCoalescer());
 }
 
 /**
- * The transport with client errors told once, briefly. `ws` closes a connection that sends a frame
+ * The transport at Colyseus's protected seams (`wss`, `onConnection`): each connection's writes
+ * coalesced, and client errors told once, briefly. `ws` closes a connection that sends a frame
  * over `maxPayload` (1009) or breaks the protocol (1002...) and emits one error on it; Colyseus logs
  * that at error level with a stack, so a client sending 300 big frames a second wrote 255 KB/s of
  * log. Here it is one warning line per connection, without a stack: the client's fault, not ours.
  */
 class ArenaTransport extends WebSocketTransport {
   private readonly logger: Logger;
+  private readonly coalescer: WriteCoalescer;
 
-  constructor(options: ConstructorParameters<typeof WebSocketTransport>[0], logger: Logger) {
+  constructor(options: ConstructorParameters<typeof WebSocketTransport>[0], logger: Logger, coalescer: WriteCoalescer) {
     super(options);
     this.logger = logger;
+    this.coalescer = coalescer;
     // Colyseus registers its onConnection unbound (`this` would be the WebSocketServer).
     this.wss.off('connection', this.onConnection);
     this.wss.on('connection', (...args: unknown[]) => this.onConnection(...(args as Parameters<WebSocketTransport['onConnection']>)));
   }
 
-  /** Registered after onConnection: runs in the same turn as the handshake completes. */
-  coalesceWrites(coalescer: WriteCoalescer): void {
-    this.wss.on('connection', (ws: WebSocket) => coalescer.attach(ws));
-  }
-
   protected override onConnection(...args: Parameters<WebSocketTransport['onConnection']>): Promise<void> {
     const [ws, req] = args;
+    // The upgraded request's socket is the connection's socket; wrapped before Colyseus sends anything.
+    this.coalescer.attach(ws, req.socket);
     const before = new Set(ws.listeners('error'));
     const connected = super.onConnection(...args);
     // Colyseus's listener is added synchronously, before its first await: replace it.
@@ -69,9 +67,7 @@ export class WriteCoalescer {
   private scheduled = false;
 
   /** Wraps the connection's `send`: every message of this turn goes out in the turn's one write. */
-  attach(ws: WebSocket): void {
-    const socket = (ws as unknown as { _socket?: Duplex })._socket;
-    if (!socket) return;
+  attach(ws: WebSocket, socket: Duplex): void {
     const send = ws.send;
     const cork = () => this.cork(socket);
     ws.send = function coalescedSend(this: WebSocket, ...args: Parameters<WebSocket['send']>) {

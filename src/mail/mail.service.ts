@@ -11,7 +11,7 @@ import type { LogService } from '../logs/logs.service.ts';
 import { ServerSetting, User } from '../accounts/accounts.entities.ts';
 import { GameUser } from '../game/game.entities.ts';
 import type { GameService, Inventory } from '../game/game.service.ts';
-import { MysqlClaimCall } from './mail.claim.mysql.ts';
+import type { MysqlClaimCall } from './mail.claim.mysql.ts';
 import { GlobalMail, Mail, type Attachment, type IMail, type SenderKind } from './mail.entities.ts';
 
 /**
@@ -126,9 +126,9 @@ export class MailService {
     em: () => EntityManager; clock: Clock; config: MailConfig; dialect: Dialect; ids: Snowflake;
     logs: LogService; bus: Bus; game: GameService; logger: Logger; metrics?: Pick<Metrics, 'mailClaims'>;
     /** MySQL/MariaDB only: claims are one call of the `mail_claim` procedure, on their own pool. */
-    databaseUrl?: string;
+    claimCall?: MysqlClaimCall;
   }) {
-    if (deps.dialect === 'mysql' && deps.databaseUrl) this.claimCall = new MysqlClaimCall(deps.databaseUrl);
+    this.claimCall = deps.claimCall;
     this.metrics = deps.metrics;
     this.em = deps.em;
     this.clock = deps.clock;

@@ -21,10 +21,12 @@ describe('rooms: WebSocket writes coalesced per event-loop turn', function () {
     httpServer = http.createServer();
     wss = new WebSocketServer({ server: httpServer });
     const coalescer = new WriteCoalescer();
-    serverSide = new Promise((resolve) => wss.on('connection', (ws) => {
-      coalescer.attach(ws);
+    serverSide = new Promise((resolve) => wss.on('connection', (ws, req) => {
+      // The transport hands the upgraded request's socket: it must be the one ws writes to.
+      assert.equal((ws as unknown as { _socket: unknown })._socket, req.socket, 'ws writes to the upgraded request socket');
+      coalescer.attach(ws, req.socket);
       // Count what reaches the socket's write paths (one call = one system call at most).
-      const socket = (ws as unknown as { _socket: Duplex & { _writev?: Function; _write: Function } })._socket;
+      const socket = req.socket as Duplex & { _writev?: Function; _write: Function };
       writes = { writev: 0, write: 0 };
       const writev = socket._writev!.bind(socket);
       const write = socket._write.bind(socket);
