@@ -56,7 +56,7 @@ function clearRoomsForMaintenance(services: Services): void {
     void (async () => {
       const inRooms = services.channels.ofKind('lobby').concat(services.channels.ofKind('game'));
       if (!inRooms.length) return;
-      const whitelisted = await services.accounts.whitelistedAmong(inRooms.map((c) => c.userId));
+      const whitelisted = await services.maintenance.whitelistedAmong(inRooms.map((c) => c.userId));
       for (const c of inRooms) if (!whitelisted.has(c.userId)) c.kick('maintenance');
     })().catch((err) => services.logger.error({ err, module: 'rooms' }, 'maintenance room clearing failed'));
   });
