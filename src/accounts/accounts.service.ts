@@ -17,6 +17,7 @@ import { UNVERIFIED, type IdentityService, type IdentityView } from './identity.
 import type { PlayTimeService } from './play-time.service.ts';
 import type { MaintenanceService } from './maintenance.service.ts';
 import { normalizePhone } from './phone.ts';
+import { assertNotBanned } from './bans.ts';
 
 export type { CodePurpose };
 
@@ -443,13 +444,6 @@ export class AccountService {
     }
     return { user: await this.view(user), ...tokens };
   }
-}
-
-export function assertNotBanned(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | 'banReason'>, now: number): void {
-  if (!user.bannedAt) return;
-  if (user.bannedUntil && user.bannedUntil.getTime() <= now) return;
-  const until = user.bannedUntil ? ` until ${user.bannedUntil.toISOString()}` : '';
-  throw new AppError('BANNED', `account banned${until}${user.banReason ? `: ${user.banReason}` : ''}`);
 }
 
 function stripSession(s: SessionResult & { sessionId: string }): SessionResult {

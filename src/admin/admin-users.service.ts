@@ -7,6 +7,7 @@ import type { SessionService } from '../accounts/sessions.service.ts';
 import type { MaintenanceService } from '../accounts/maintenance.service.ts';
 import type { IdentityService } from '../accounts/identity.service.ts';
 import { normalizePhone } from '../accounts/phone.ts';
+import { isBanActive } from '../accounts/bans.ts';
 
 /**
  * The admin's view of players (S10): search, inspect, ban, whitelist, reset password, change
@@ -54,7 +55,7 @@ export class AdminUsersService {
     const now = this.clock.now();
     return {
       id: u.id, phone: u.phone, name: u.name, email: u.email ?? null, createdAt: u.createdAt.toISOString(), closedAt: iso(u.closedAt),
-      ban: u.bannedAt ? { reason: u.banReason ?? null, at: u.bannedAt.toISOString(), until: iso(u.bannedUntil), active: !u.bannedUntil || u.bannedUntil.getTime() > now } : null,
+      ban: u.bannedAt ? { reason: u.banReason ?? null, at: u.bannedAt.toISOString(), until: iso(u.bannedUntil), active: isBanActive(u, now) } : null,
       whitelisted: u.whitelisted, clientErrorsEnabled: u.clientErrorsEnabled,
     };
   }

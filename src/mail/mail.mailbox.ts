@@ -6,6 +6,7 @@ import type { Snowflake } from '../platform/ids.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { LogService } from '../logs/logs.service.ts';
 import { User } from '../accounts/accounts.entities.ts';
+import { isBanActive } from '../accounts/bans.ts';
 import type { GameService } from '../game/game.service.ts';
 import { Mail, type IMail } from './mail.entities.ts';
 import { assertFutureExpiry, hasPendingRewards, isExpired, mailJson, retryDeadlock, type MailContent, type MailJson, type Sender } from './mail.rules.ts';
@@ -94,7 +95,7 @@ export class Mailbox {
     ]);
     if (!sender) throw new AppError('UNAUTHENTICATED', 'account closed');
     if (!recipient || recipient.closedAt) throw new AppError('NOT_FOUND', 'to: user not found');
-    if (recipient.bannedAt && (!recipient.bannedUntil || recipient.bannedUntil.getTime() > now)) {
+    if (isBanActive(recipient, now)) {
       throw new AppError('FORBIDDEN', 'to: recipient is banned and cannot receive mail');
     }
     const day = dayKey(now, this.config.gameTimezone);
