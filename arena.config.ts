@@ -157,11 +157,11 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const bus: Bus = cluster?.bus ?? new LocalBus();
   const presence: Presence = cluster?.presence ?? new LocalPresence();
   const metrics = new Metrics();
-  const lifecycle = new Lifecycle(logger);
-  const ids = new Snowflake(clock, 0); // the worker id is leased from the registry before listening
-  const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
-  const channels = new ChannelRegistry(bus);
-  const connections = new ConnectionGate(config.maxConnections, metrics);
+  const lifecycle = new Lifecycle({ logger });
+  const ids = new Snowflake({ clock, worker: 0 }); // the worker id is leased from the registry before listening
+  const events = new DomainEvents({ onError: (err, event) => logger.error({ err, module: 'events', event }, 'event listener failed') });
+  const channels = new ChannelRegistry({ bus });
+  const connections = new ConnectionGate({ max: config.maxConnections, metrics });
   const logs = new LogService({ em: db.em, clock, logger });
   // Every chat line of every room: written from a thread of its own (an in-memory SQLite has no second connection).
   if (config.databaseUrl !== 'sqlite::memory:') logs.offload('broadcast', new LogWriterThread({ databaseUrl: config.databaseUrl, logger }));

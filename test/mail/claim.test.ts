@@ -92,7 +92,7 @@ describe('mail: the claim rule, one table of cases on every path', function () {
   for (const path of paths) {
     describe(path.name, () => {
       const clock = new OffsetClock();
-      const ids = new Snowflake(clock, 1);
+      const ids = new Snowflake({ clock, worker: 1 });
       let claims: MailClaims;
       let call: MysqlClaimCall | undefined;
 
