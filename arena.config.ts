@@ -34,6 +34,7 @@ import { SeatQuota } from './rooms/seats.ts';
 import { LogService } from './src/logs/logs.service.ts';
 import { SessionService } from './src/accounts/sessions.service.ts';
 import { AccountService } from './src/accounts/accounts.service.ts';
+import { MaintenanceService } from './src/accounts/maintenance.service.ts';
 import { accountRoutes } from './src/accounts/accounts.routes.ts';
 import { DevSmsProvider, HttpSmsProvider, type SmsProvider } from './src/accounts/sms.ts';
 import { OnlineService } from './src/accounts/online.service.ts';
@@ -104,11 +105,11 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const bus: Bus = cluster?.bus ?? new LocalBus();
   const presence: Presence = cluster?.presence ?? new LocalPresence();
   const metrics = new Metrics();
-  const lifecycle = new Lifecycle(logger);
-  const ids = new Snowflake(clock, 0); // the worker id is leased from the registry before listening
-  const events = new DomainEvents((err, event) => logger.error({ err, module: 'events', event }, 'event listener failed'));
-  const channels = new ChannelRegistry(bus);
-  const connections = new ConnectionGate(config.maxConnections, metrics);
+  const lifecycle = new Lifecycle({ logger });
+  const ids = new Snowflake({ clock, worker: 0 }); // the worker id is leased from the registry before listening
+  const events = new DomainEvents({ onError: (err, event) => logger.error({ err, module: 'events', event }, 'event listener failed') });
+  const channels = new ChannelRegistry({ bus });
+  const connections = new ConnectionGate({ max: config.maxConnections, metrics });
   const logs = new LogService({ em: db.em, clock, logger });
   // Every chat line of every room: written from a thread of its own (an in-memory SQLite has no second connection).
   if (config.databaseUrl !== 'sqlite::memory:') logs.offload('broadcast', new LogWriterThread({ databaseUrl: config.databaseUrl, logger }));
@@ -185,13 +186,14 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     new PlayTimeGuard({ playTime, identity, channels, clock, logger, warnS: config.playTimeWarnS, timezone: config.gameTimezone })
       .schedule(lifecycle, config.playTimeCheckMs);
   }
-  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, passwords, codes, limits, online, verifier, logs, logger, events, bus, metrics, identity, playTime });
-  bus.subscribe('maintenance.changed', () => accounts.forgetMaintenance());
+  const maintenance = new MaintenanceService({ em: db.em, clock, bus });
+  bus.subscribe('maintenance.changed', () => maintenance.forget());
+  const accounts = new AccountService({ config, clock, em: db.em, ids, sessions, passwords, codes, limits, online, verifier, logs, logger, events, maintenance, metrics, identity, playTime });
 
   // Admin (S10)
   const admin = new AdminService({ em: db.em, clock, logs, secret: sessions.derivedSecret('admin-tokens'), passwords, limits, config, bus });
   await bootstrapAdmins({ em: db.em, clock, logger, passwords, admin }, { username: config.adminUser, password: config.adminPassword, production: config.nodeEnv === 'production' });
-  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, accounts, identity, passwords });
+  const adminUsers = new AdminUsersService({ em: db.em, clock, sessions, maintenance, identity, passwords });
 
   // Game data and mail (S7, S8)
   const game = new GameService({ em: db.em, clock, dialect: db.dialect });
@@ -225,7 +227,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
 
   const services: Services = {
     config, logger, clock, db, bus, presence, ids, metrics, connections, lifecycle, logs, events, channels, publicAddress,
-    sessions, sms, online, accounts, identity, playTime, passwords, admin, adminUsers, game, mail, lobby, push, ...operations,
+    sessions, sms, online, accounts, maintenance, identity, playTime, passwords, admin, adminUsers, game, mail, lobby, push, ...operations,
     wallClock, outages, redis: cluster?.redis, driver: cluster?.driver, registry, leases, jobs, seats, gameRooms, liveRooms,
   };
   const upkeep = () => online.upkeep([...channels.channels()].map((c) => c.sessionId))

@@ -23,7 +23,7 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
   // Every concurrent joinOrCreate of one filter waits on one channel: a burst is not a leak.
   presence.setMaxListeners(0);
   const driver = new SafeRedisDriver(redis.driverClient);
-  const bus = new PresenceBus(presence, (err, topic) => logger.warn({ err, module: 'bus', topic }, 'bus message not published'));
+  const bus = new PresenceBus({ presence, onError: (err, topic) => logger.warn({ err, module: 'bus', topic }, 'bus message not published') });
   await bus.start();
   // Redis came back (perhaps restarted empty, `--save ""`): put this process's room listings and
   // room count back, or its running rooms would be invisible and matchmaking would duplicate them.

@@ -10,6 +10,7 @@ import type { LiveRooms } from '../src/cluster/live-rooms.ts';
 import type { LogService } from '../src/logs/logs.service.ts';
 import type { SessionService } from '../src/accounts/sessions.service.ts';
 import type { AccountService } from '../src/accounts/accounts.service.ts';
+import type { MaintenanceService } from '../src/accounts/maintenance.service.ts';
 import type { OnlineService } from '../src/accounts/online.service.ts';
 import type { LobbyService } from '../src/lobby/lobby.service.ts';
 import type { SeatQuota } from './seats.ts';
@@ -26,7 +27,8 @@ export interface RoomDeps {
   lifecycle: Pick<Lifecycle, 'shuttingDown' | 'onStop'>;
   /** Room joins: the access token, the session still live on reconnection. */
   sessions: Pick<SessionService, 'verifyAccess' | 'isLive'>;
-  accounts: Pick<AccountService, 'assertMayPlay' | 'whitelistedAmong'>;
+  accounts: Pick<AccountService, 'assertMayPlay'>;
+  maintenance: Pick<MaintenanceService, 'whitelistedAmong'>;
   connections: Pick<ConnectionGate, 'full' | 'tryAcquire'>;
   outages: Pick<Outages, 'toAppError'>;
   seats: SeatQuota;

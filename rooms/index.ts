@@ -46,7 +46,7 @@ function clearRoomsForMaintenance(deps: RoomDeps): void {
     void (async () => {
       const inRooms = deps.channels.ofKind('lobby').concat(deps.channels.ofKind('game'));
       if (!inRooms.length) return;
-      const whitelisted = await deps.accounts.whitelistedAmong(inRooms.map((c) => c.userId));
+      const whitelisted = await deps.maintenance.whitelistedAmong(inRooms.map((c) => c.userId));
       for (const c of inRooms) if (!whitelisted.has(c.userId)) c.kick('maintenance');
     })().catch((err) => deps.logger.error({ err, module: 'rooms' }, 'maintenance room clearing failed'));
   });

@@ -24,6 +24,7 @@ import type { RedisLink } from './cluster/redis.ts';
 import type { LogService } from './logs/logs.service.ts';
 import type { SessionService } from './accounts/sessions.service.ts';
 import type { AccountService } from './accounts/accounts.service.ts';
+import type { MaintenanceService } from './accounts/maintenance.service.ts';
 import type { SmsProvider } from './accounts/sms.ts';
 import type { OnlineService } from './accounts/online.service.ts';
 import type { IdentityService } from './accounts/identity.service.ts';
@@ -51,6 +52,8 @@ export interface Services extends Operations {
   logs: LogService;
   sessions: SessionService;
   accounts: AccountService;
+  /** Maintenance mode and its whitelist (S2). */
+  maintenance: MaintenanceService;
   /** Real-name identity and play-time protection (S2). */
   identity: IdentityService;
   playTime: PlayTimeService;

@@ -6,9 +6,8 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { LogService } from '../logs/logs.service.ts';
 import type { DomainEvents } from '../platform/events.ts';
-import type { Bus } from '../platform/bus.ts';
 import type { Passwords } from '../platform/passwords.ts';
-import { ServerSetting, ThirdPartyBinding, User, type IUser } from './accounts.entities.ts';
+import { ThirdPartyBinding, User, type IUser } from './accounts.entities.ts';
 import type { SessionService, SessionTokens } from './sessions.service.ts';
 import type { CodeService, CodePurpose } from './codes.service.ts';
 import type { RateLimits } from './rate-limits.ts';
@@ -16,7 +15,9 @@ import type { OnlineService } from './online.service.ts';
 import type { ThirdPartyVerifier } from './third-party.ts';
 import { UNVERIFIED, type IdentityService, type IdentityView } from './identity.service.ts';
 import type { PlayTimeService } from './play-time.service.ts';
+import type { MaintenanceService } from './maintenance.service.ts';
 import { normalizePhone } from './phone.ts';
+import { assertNotBanned } from './bans.ts';
 
 export type { CodePurpose };
 
@@ -72,7 +73,7 @@ export class AccountService {
   private readonly logs: LogService;
   private readonly logger: Logger;
   private readonly events: DomainEvents;
-  private readonly bus: Bus;
+  private readonly maintenance: Pick<MaintenanceService, 'assertOpenTo'>;
   private readonly metrics: Pick<Metrics, 'logins'>;
   private readonly passwords: Passwords;
   private readonly identity: Pick<IdentityService, 'viewOf' | 'forget'>;
@@ -81,7 +82,7 @@ export class AccountService {
   constructor(deps: {
     config: AccountsConfig; clock: Clock; em: () => EntityManager; ids: Snowflake; sessions: SessionService; passwords: Passwords;
     codes: CodeService; limits: RateLimits; online: OnlineService; verifier: ThirdPartyVerifier;
-    logs: LogService; logger: Logger; events: DomainEvents; bus: Bus; metrics: Pick<Metrics, 'logins'>;
+    logs: LogService; logger: Logger; events: DomainEvents; maintenance: Pick<MaintenanceService, 'assertOpenTo'>; metrics: Pick<Metrics, 'logins'>;
     identity: Pick<IdentityService, 'viewOf' | 'forget'>; playTime: Pick<PlayTimeService, 'assertMayJoinGame'>;
   }) {
     this.config = deps.config;
@@ -96,7 +97,7 @@ export class AccountService {
     this.logs = deps.logs;
     this.logger = deps.logger;
     this.events = deps.events;
-    this.bus = deps.bus;
+    this.maintenance = deps.maintenance;
     this.metrics = deps.metrics;
     this.passwords = deps.passwords;
     this.identity = deps.identity;
@@ -171,7 +172,7 @@ export class AccountService {
       ctx.detail.phone = phone;
       const em = this.em();
       // A new account cannot be whitelisted yet: during maintenance it could not play anyway.
-      await this.assertNotMaintenance(false);
+      await this.maintenance.assertOpenTo(false);
       // The code first: only who holds the phone learns that it is taken.
       await this.codes.consume(phone, 'register', input.code);
       if (await em.count(User, { phone })) throw new AppError('PHONE_TAKEN', 'phone: already registered');
@@ -396,40 +397,6 @@ export class AccountService {
     });
   }
 
-  /** Maintenance mode (S2): while on, only whitelisted users may log in and join rooms. */
-  async getMaintenance(): Promise<{ enabled: boolean; message: string }> {
-    const now = this.clock.now();
-    if (this.maintenanceCache && now - this.maintenanceCache.at < 2000 && now >= this.maintenanceCache.at) return this.maintenanceCache.value;
-    const row = await this.em().findOne(ServerSetting, { key: 'maintenance' });
-    const value = (row?.value as { enabled: boolean; message: string } | undefined) ?? { enabled: false, message: '' };
-    this.maintenanceCache = { at: now, value };
-    return value;
-  }
-
-  async setMaintenance(value: { enabled: boolean; message: string }): Promise<void> {
-    await this.em().upsert(ServerSetting, { key: 'maintenance', value, updatedAt: new Date(this.clock.now()) });
-    this.maintenanceCache = undefined;
-    await this.bus.publish('maintenance.changed', value);
-  }
-
-  /** Another process (or this one) switched maintenance: the next check reads the database. */
-  forgetMaintenance(): void {
-    this.maintenanceCache = undefined;
-  }
-
-  private maintenanceCache?: { at: number; value: { enabled: boolean; message: string } };
-
-  /** Which of these users are on the maintenance whitelist (asked in pages of 500 ids). */
-  async whitelistedAmong(userIds: string[]): Promise<Set<string>> {
-    const ids = [...new Set(userIds)];
-    const whitelisted = new Set<string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.em().find(User, { id: { $in: ids.slice(i, i + 500) }, whitelisted: true }, { fields: ['id'] });
-      for (const r of rows) whitelisted.add(r.id);
-    }
-    return whitelisted;
-  }
-
   /**
    * May this user play now? Throws BANNED (an active ban), MAINTENANCE (maintenance on and not
    * whitelisted) or UNAUTHENTICATED (closed account). Used by login, refresh and room joins; a game
@@ -445,13 +412,7 @@ export class AccountService {
 
   private async checkMayPlay(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | 'banReason' | 'whitelisted'>): Promise<void> {
     assertNotBanned(user, this.clock.now());
-    await this.assertNotMaintenance(user.whitelisted);
-  }
-
-  private async assertNotMaintenance(whitelisted: boolean): Promise<void> {
-    if (whitelisted) return;
-    const maintenance = await this.getMaintenance();
-    if (maintenance.enabled) throw new AppError('MAINTENANCE', maintenance.message || 'server under maintenance');
+    await this.maintenance.assertOpenTo(user.whitelisted);
   }
 
   /** LOGIN_PER_IP_PER_MINUTE, in fixed one-minute windows shared by every process. */
@@ -483,13 +444,6 @@ export class AccountService {
     }
     return { user: await this.view(user), ...tokens };
   }
-}
-
-export function assertNotBanned(user: Pick<IUser, 'bannedAt' | 'bannedUntil' | 'banReason'>, now: number): void {
-  if (!user.bannedAt) return;
-  if (user.bannedUntil && user.bannedUntil.getTime() <= now) return;
-  const until = user.bannedUntil ? ` until ${user.bannedUntil.toISOString()}` : '';
-  throw new AppError('BANNED', `account banned${until}${user.banReason ? `: ${user.banReason}` : ''}`);
 }
 
 function stripSession(s: SessionResult & { sessionId: string }): SessionResult {

@@ -36,9 +36,9 @@ export class IdentityVault {
   private readonly current: Key;
   private readonly previous?: Key;
 
-  constructor(opts: { key: string; previousKey?: string }) {
-    this.current = deriveKey(opts.key);
-    const previous = opts.previousKey ? deriveKey(opts.previousKey) : undefined;
+  constructor(deps: { key: string; previousKey?: string }) {
+    this.current = deriveKey(deps.key);
+    const previous = deps.previousKey ? deriveKey(deps.previousKey) : undefined;
     if (previous && previous.id !== this.current.id) this.previous = previous;
   }
 

@@ -33,11 +33,11 @@ export class HttpIdentityVerifier implements IdentityVerifier {
   private readonly timeoutMs: number;
   private readonly logger: Logger;
 
-  constructor(opts: { url: string; token?: string; timeoutMs: number; logger: Logger }) {
-    this.url = opts.url;
-    this.token = opts.token;
-    this.timeoutMs = opts.timeoutMs;
-    this.logger = opts.logger;
+  constructor(deps: { url: string; token?: string; timeoutMs: number; logger: Logger }) {
+    this.url = deps.url;
+    this.token = deps.token;
+    this.timeoutMs = deps.timeoutMs;
+    this.logger = deps.logger;
   }
 
   async verify(input: { realName: string; idNumber: string }): Promise<boolean> {

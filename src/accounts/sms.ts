@@ -14,8 +14,8 @@ export class DevSmsProvider implements SmsProvider {
   readonly name = 'dev';
   private readonly write: (line: string) => void;
 
-  constructor(write: (line: string) => void = (line) => process.stderr.write(line)) {
-    this.write = write;
+  constructor(deps: { write?: (line: string) => void } = {}) {
+    this.write = deps.write ?? ((line) => process.stderr.write(line));
   }
 
   async send(phone: string, code: string, purpose: string): Promise<void> {
@@ -30,10 +30,10 @@ export class HttpSmsProvider implements SmsProvider {
   private readonly token?: string;
   private readonly logger: Logger;
 
-  constructor(opts: { url: string; token?: string; logger: Logger }) {
-    this.url = opts.url;
-    this.token = opts.token;
-    this.logger = opts.logger;
+  constructor(deps: { url: string; token?: string; logger: Logger }) {
+    this.url = deps.url;
+    this.token = deps.token;
+    this.logger = deps.logger;
   }
 
   async send(phone: string, code: string, purpose: string): Promise<void> {

@@ -27,9 +27,9 @@ export class HttpThirdPartyVerifier implements ThirdPartyVerifier {
   private readonly url: string;
   private readonly logger: Logger;
 
-  constructor(opts: { url: string; logger: Logger }) {
-    this.url = opts.url;
-    this.logger = opts.logger;
+  constructor(deps: { url: string; logger: Logger }) {
+    this.url = deps.url;
+    this.logger = deps.logger;
   }
 
   async verify(channel: string, externalId: string, credential: string | undefined): Promise<boolean> {

@@ -4,9 +4,10 @@ import type { Clock } from '../platform/clock.ts';
 import type { Passwords } from '../platform/passwords.ts';
 import { OnlineUser, Session, User, type IUser } from '../accounts/accounts.entities.ts';
 import type { SessionService } from '../accounts/sessions.service.ts';
-import type { AccountService } from '../accounts/accounts.service.ts';
+import type { MaintenanceService } from '../accounts/maintenance.service.ts';
 import type { IdentityService } from '../accounts/identity.service.ts';
 import { normalizePhone } from '../accounts/phone.ts';
+import { isBanActive } from '../accounts/bans.ts';
 
 /**
  * The admin's view of players (S10): search, inspect, ban, whitelist, reset password, change
@@ -37,15 +38,15 @@ export class AdminUsersService {
   private readonly em: () => EntityManager;
   private readonly clock: Clock;
   private readonly sessions: SessionService;
-  private readonly accounts: AccountService;
+  private readonly maintenance: Pick<MaintenanceService, 'get' | 'set'>;
   private readonly identity: Pick<IdentityService, 'adminView'>;
   private readonly passwords: Passwords;
 
-  constructor(deps: { em: () => EntityManager; clock: Clock; sessions: SessionService; accounts: AccountService; identity: Pick<IdentityService, 'adminView'>; passwords: Passwords }) {
+  constructor(deps: { em: () => EntityManager; clock: Clock; sessions: SessionService; maintenance: Pick<MaintenanceService, 'get' | 'set'>; identity: Pick<IdentityService, 'adminView'>; passwords: Passwords }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.sessions = deps.sessions;
-    this.accounts = deps.accounts;
+    this.maintenance = deps.maintenance;
     this.identity = deps.identity;
     this.passwords = deps.passwords;
   }
@@ -54,7 +55,7 @@ export class AdminUsersService {
     const now = this.clock.now();
     return {
       id: u.id, phone: u.phone, name: u.name, email: u.email ?? null, createdAt: u.createdAt.toISOString(), closedAt: iso(u.closedAt),
-      ban: u.bannedAt ? { reason: u.banReason ?? null, at: u.bannedAt.toISOString(), until: iso(u.bannedUntil), active: !u.bannedUntil || u.bannedUntil.getTime() > now } : null,
+      ban: u.bannedAt ? { reason: u.banReason ?? null, at: u.bannedAt.toISOString(), until: iso(u.bannedUntil), active: isBanActive(u, now) } : null,
       whitelisted: u.whitelisted, clientErrorsEnabled: u.clientErrorsEnabled,
     };
   }
@@ -138,12 +139,12 @@ export class AdminUsersService {
   }
 
   getMaintenance() {
-    return this.accounts.getMaintenance();
+    return this.maintenance.get();
   }
 
   async setMaintenance(value: { enabled: boolean; message: string }): Promise<Change<{ enabled: boolean; message: string }>> {
-    const before = await this.accounts.getMaintenance();
-    await this.accounts.setMaintenance(value);
+    const before = await this.maintenance.get();
+    await this.maintenance.set(value);
     return { before, after: value };
   }
 

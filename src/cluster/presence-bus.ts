@@ -31,9 +31,9 @@ export class PresenceBus implements Bus {
   };
   private subscribed?: Promise<unknown>;
 
-  constructor(presence: Presence, onError: (err: unknown, topic: string) => void) {
-    this.presence = presence;
-    this.onError = onError;
+  constructor(deps: { presence: Presence; onError: (err: unknown, topic: string) => void }) {
+    this.presence = deps.presence;
+    this.onError = deps.onError;
   }
 
   /** Subscribes to the cluster channel (awaited at start, before anything is published). */

@@ -56,6 +56,5 @@ export const GlobalMail = defineEntity({
     expiresAt: p.datetime(3).nullable(),
   },
 });
-export type IGlobalMail = InferEntity<typeof GlobalMail>;
 
 export const mailEntities = [Mail, GlobalMail];

@@ -36,7 +36,8 @@ export class ChannelRegistry {
   private readonly unsubscribe: () => void;
   private readonly openedListeners = new Set<(channel: Channel) => void>();
 
-  constructor(bus: Bus) {
+  constructor(deps: { bus: Bus }) {
+    const { bus } = deps;
     const offRevoked = bus.subscribe('session.revoked', (m) => this.kickSession(m.sessionId, m.reason));
     // A personal notice (mail count, ...) goes to every live channel of the user on this process.
     const offNotify = bus.subscribe('user.notify', (m) => {

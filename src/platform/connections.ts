@@ -11,9 +11,9 @@ export class ConnectionGate {
   private readonly max: number;
   private readonly metrics?: Metrics;
 
-  constructor(max: number, metrics?: Metrics) {
-    this.max = max;
-    this.metrics = metrics;
+  constructor(deps: { max: number; metrics?: Metrics }) {
+    this.max = deps.max;
+    this.metrics = deps.metrics;
   }
 
   get total(): number {

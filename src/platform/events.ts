@@ -19,8 +19,8 @@ export class DomainEvents {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly onError: (err: unknown, event: string) => void;
 
-  constructor(onError: (err: unknown, event: string) => void = () => undefined) {
-    this.onError = onError;
+  constructor(deps: { onError?: (err: unknown, event: string) => void } = {}) {
+    this.onError = deps.onError ?? (() => undefined);
   }
 
   emit<E extends DomainEventName>(event: E, payload: DomainEventMap[E]): void {

@@ -13,9 +13,9 @@ export class Snowflake {
   private worker: bigint;
   private readonly clock: Clock;
 
-  constructor(clock: Clock, worker: number) {
-    this.clock = clock;
-    this.worker = BigInt(worker & 0x3ff);
+  constructor(deps: { clock: Clock; worker: number }) {
+    this.clock = deps.clock;
+    this.worker = BigInt(deps.worker & 0x3ff);
   }
 
   /** The worker id leased from the cluster registry (unique across every host while this process lives). */

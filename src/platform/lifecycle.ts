@@ -18,8 +18,8 @@ export class Lifecycle {
     throw new Error('shutdown is not available in this process');
   };
 
-  constructor(logger: Logger) {
-    this.logger = logger;
+  constructor(deps: { logger: Logger }) {
+    this.logger = deps.logger;
   }
 
   onStart(name: string, fn: Hook): void {
