@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Outages } from './outage.ts';
+import { issueOf } from './validation.ts';
 
 /**
  * The HTTP side of the error contract: zod parsing that names the field, one error handler that
@@ -13,11 +14,8 @@ import type { Outages } from './outage.ts';
 export function parse<S extends z.ZodType>(schema: S, data: unknown, where: 'body' | 'query' | 'params' = 'body'): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length ? issue.path.join('.') : where;
-  let message = issue.message;
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) message = 'is required';
-  throw new AppError('INVALID_INPUT', `${field}: ${message}`, { details: { field } });
+  const { field, text } = issueOf(result.error, where);
+  throw new AppError('INVALID_INPUT', text, { details: { field } });
 }
 
 /** The body of a JSON route: must be a JSON object (not an array, string or number). */
