@@ -19,14 +19,6 @@ export const chatText = z.string().trim().min(1, 'must not be empty').max(CHAT_M
 
 export const chatMessage = z.object({ text: chatText });
 
-/** "text: must be at most 200 characters" — the field path first, as HTTP errors do. */
-export function issueMessage(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid message';
-  const field = issue.path.length ? issue.path.join('.') : 'message';
-  return `${field}: ${issue.message}`;
-}
-
 export interface RateLimit {
   /** Messages a client may send in a burst. */
   burst: number;

@@ -5,6 +5,7 @@ import { GameState, PlayerState } from '../schema/game.state.ts';
 import { authorizeJoin, endsSeat } from './membership.ts';
 import { RoomKit, message, type MessageTable } from './kit.ts';
 import type { ChatLine } from './chat.ts';
+import { issueOf } from '../src/platform/validation.ts';
 
 /** How a mode plays: seats, and whether players pick their team (else the room assigns it). */
 export interface ModeRule {
@@ -67,7 +68,7 @@ export function createGameRoom(deps: RoomDeps) {
 
     override async onCreate(rawOptions: unknown) {
       const parsed = gameOptions.safeParse(rawOptions ?? {});
-      if (!parsed.success) throw new ServerError(400, `INVALID_INPUT: ${parsed.error.issues[0]?.path.join('.') || 'options'}: ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success) throw new ServerError(400, `INVALID_INPUT: ${issueOf(parsed.error, 'options').text}`);
       const options = parsed.data;
       const rule = this.modes()[options.mode];
       if (!rule) throw new ServerError(400, `INVALID_INPUT: mode: unknown mode "${options.mode}" (one of ${Object.keys(this.modes()).join(', ')})`);

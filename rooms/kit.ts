@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import type { RoomDeps } from './deps.ts';
 import type { ChannelKind } from '../src/platform/channels.ts';
 import { Membership } from './membership.ts';
-import { BroadcastLog, broadcastLogOf, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, issueMessage, type ChatLine, type RateLimit } from './chat.ts';
+import { BroadcastLog, broadcastLogOf, DEFAULT_CHAT_LIMIT, RateGate, chatMessage, chatText, type ChatLine, type RateLimit } from './chat.ts';
+import { issueOf } from '../src/platform/validation.ts';
 
 /** Hard cap per client per second, counted by Colyseus before any handler (a flooder is closed with CloseCode.WITH_ERROR, 4002). */
 export const MAX_MESSAGES_PER_SECOND = 60;
@@ -71,7 +72,7 @@ export class RoomKit {
       if (!this.members.get(client.sessionId)) return;
       const parsed = schema.safeParse(raw);
       if (!parsed.success) {
-        client.send('error', { type, code: 'INVALID_INPUT', message: issueMessage(parsed.error) });
+        client.send('error', { type, code: 'INVALID_INPUT', message: issueOf(parsed.error, 'message').text });
         return;
       }
       return handler(client, parsed.data);
@@ -100,7 +101,7 @@ export class RoomKit {
   /** A system line to everyone in the room (server, admin, game). Returns what was sent. */
   sendSystem(text: string): ChatLine {
     const parsed = chatText.safeParse(text);
-    if (!parsed.success) throw new Error(issueMessage(parsed.error));
+    if (!parsed.success) throw new Error(issueOf(parsed.error, 'message').text);
     const line: ChatLine = { from: null, kind: 'system', text: parsed.data, at: this.deps.clock.now() };
     this.room.broadcast('chat', line);
     this.logLine(line, {});

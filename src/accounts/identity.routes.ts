@@ -1,12 +1,5 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { bodyOf, parse, type Request } from '../platform/http.ts';
-import { isAppError } from '../platform/errors.ts';
-import type { RouteDoc } from '../platform/openapi.ts';
-import type { AdminService } from '../admin/admin.service.ts';
-import { auditFrom, requireAdmin } from '../admin/admin.middleware.ts';
-import { requireUser } from './auth.middleware.ts';
-import type { SessionService } from './sessions.service.ts';
+import { route, type Route } from '../platform/http.ts';
 import type { IdentityService } from './identity.service.ts';
 
 /** Real-name identity over HTTP: the player's submission, and the admin's clearing and key rotation. */
@@ -23,51 +16,38 @@ export const identitySchemas = {
 
 export const identityView = z.object({ verified: z.boolean(), adult: z.boolean(), maskedId: z.string().optional() });
 
-export const identityRouteDocs: RouteDoc[] = [
-  {
-    method: 'post', path: '/me/identity', auth: 'user', body: identitySchemas.submit, response: z.object({ identity: identityView }),
+type Deps = { identity: IdentityService };
+const entry = route<Deps>();
+
+export const identityRoutes: Route<Deps>[] = [
+  entry({
+    method: 'post', path: '/me/identity', auth: 'player', body: identitySchemas.submit, response: z.object({ identity: identityView }),
     summary: 'Real-name verification: 18-character resident ID number (GB 11643 check character, a real birth date) and real name, '
       + 'verified by IDENTITY_VERIFIER; the answer shows the number masked only',
     errors: ['CONFLICT', 'DAILY_LIMIT', 'UNAVAILABLE'],
-  },
-  {
-    method: 'delete', path: '/admin/users/:id/identity', auth: 'admin', response: z.object({ cleared: z.boolean() }), errors: ['NOT_FOUND'],
+    // Refused input leaves its behavior-log row like a refused number.
+    refused: ({ identity }, err, ctx) => identity.refused(ctx.userId, ctx.ip, err),
+    handle: async ({ identity }, { body }, ctx) => ({ identity: await identity.submit(ctx.user.userId, body, ctx.ip) }),
+  }),
+  entry({
+    method: 'delete', path: '/admin/users/:id/identity', auth: 'admin', params: identitySchemas.id, response: z.object({ cleared: z.boolean() }), errors: ['NOT_FOUND'],
     summary: "Clear a player's real-name identity (the ID number may be bound again); audited with the masked before",
-  },
-  {
+    audit: 'user_identity_clear',
+    handle: async ({ identity }, { params }, ctx) => {
+      const change = await identity.clear(params.id);
+      ctx.audit({ target: params.id, ...change });
+      return { cleared: change.before !== null };
+    },
+  }),
+  entry({
     method: 'post', path: '/admin/identity/rekey', auth: 'admin',
     response: z.object({ keyId: z.string(), rekeyed: z.number(), unreadable: z.number(), total: z.number() }),
     summary: 'Key rotation: re-seal every identity sealed with IDENTITY_KEY_PREVIOUS under IDENTITY_KEY, and rewrite its hash',
-  },
+    audit: 'identity_rekey',
+    handle: async ({ identity }, _input, ctx) => {
+      const result = await identity.rekey();
+      ctx.audit({ target: null, before: null, after: result });
+      return result;
+    },
+  }),
 ];
-
-export function identityRoutes(deps: { identity: IdentityService; sessions: SessionService; admin: AdminService }): Router {
-  const { identity, admin } = deps;
-  const r = Router();
-
-  r.post('/me/identity', requireUser(deps.sessions), async (req: Request, res) => {
-    let body: z.infer<typeof identitySchemas.submit>;
-    try {
-      body = parse(identitySchemas.submit, bodyOf(req));
-    } catch (err) {
-      if (isAppError(err)) await identity.refused(req.auth?.userId, req.ip_, err);
-      throw err;
-    }
-    res.json({ identity: await identity.submit(req.auth!.userId, body, req.ip_) });
-  });
-
-  r.delete('/admin/users/:id/identity', requireAdmin(admin), async (req, res) => {
-    const id = parse(identitySchemas.id, req.params, 'params').id;
-    const change = await identity.clear(id);
-    await auditFrom(admin, req, 'user_identity_clear', { target: id, ...change });
-    res.json({ cleared: change.before !== null });
-  });
-
-  r.post('/admin/identity/rekey', requireAdmin(admin), async (req, res) => {
-    const result = await identity.rekey();
-    await auditFrom(admin, req, 'identity_rekey', { target: null, before: null, after: result });
-    res.json(result);
-  });
-
-  return r;
-}

@@ -1,9 +1,5 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { bodyOf, parse } from '../platform/http.ts';
-import type { RouteDoc } from '../platform/openapi.ts';
-import { requireAdmin, auditFrom } from './admin.middleware.ts';
-import type { AdminService } from './admin.service.ts';
+import { route, type Route } from '../platform/http.ts';
 import type { AdminUsersService } from './admin-users.service.ts';
 
 /** Admin user calls and maintenance (API.md "Admin"): parse, call the service, audit, answer. */
@@ -33,101 +29,94 @@ const adminUser = z.object({
 const userResponse = z.object({ user: adminUser });
 const maintenanceResponse = z.object({ enabled: z.boolean(), message: z.string() });
 
-export const adminUserRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/admin/users', summary: 'Search users by id, phone or name (paged, newest first)', auth: 'admin', query: adminUserSchemas.search, response: z.object({ users: z.array(adminUser), total: z.number(), page: z.number(), pageSize: z.number() }) },
-  { method: 'get', path: '/admin/users/:id', summary: 'A user with ban, whitelist, real-name identity (masked), recent sessions and online rows', auth: 'admin', errors: ['NOT_FOUND'] },
-  { method: 'post', path: '/admin/users/:id/ban', summary: 'Ban (blacklist) a user until a time or for ever; revokes every session', auth: 'admin', body: adminUserSchemas.ban, response: userResponse, errors: ['NOT_FOUND'] },
-  { method: 'delete', path: '/admin/users/:id/ban', summary: 'Lift a ban', auth: 'admin', response: userResponse, errors: ['NOT_FOUND'] },
-  { method: 'put', path: '/admin/users/:id/whitelist', summary: 'Let a user log in and play during maintenance', auth: 'admin', response: userResponse, errors: ['NOT_FOUND'] },
-  { method: 'delete', path: '/admin/users/:id/whitelist', summary: 'Remove a user from the maintenance whitelist', auth: 'admin', response: userResponse, errors: ['NOT_FOUND'] },
-  { method: 'post', path: '/admin/users/:id/password', summary: 'Set a user password; revokes every session', auth: 'admin', body: adminUserSchemas.password, response: userResponse, errors: ['NOT_FOUND'] },
-  { method: 'post', path: '/admin/users/:id/phone', summary: 'Change a user phone (E.164)', auth: 'admin', body: adminUserSchemas.phone, response: userResponse, errors: ['NOT_FOUND', 'PHONE_TAKEN'] },
-  { method: 'post', path: '/admin/users/:id/kick', summary: 'Revoke every session of a user (rooms close with 4100)', auth: 'admin', response: z.object({ user: adminUser, kicked: z.number() }), errors: ['NOT_FOUND'] },
-  { method: 'put', path: '/admin/users/:id/client-errors', summary: 'Switch storing of client error reports for a user', auth: 'admin', body: adminUserSchemas.clientErrors, response: userResponse, errors: ['NOT_FOUND'] },
-  { method: 'get', path: '/admin/maintenance', summary: 'Maintenance mode and its message', auth: 'admin', response: maintenanceResponse },
-  { method: 'put', path: '/admin/maintenance', summary: 'Turn maintenance mode on or off (only whitelisted users may log in and play)', auth: 'admin', body: adminUserSchemas.maintenance, response: maintenanceResponse },
+type Deps = { adminUsers: AdminUsersService };
+const entry = route<Deps>();
+const id = adminUserSchemas.id;
+
+export const adminUserRoutes: Route<Deps>[] = [
+  entry({
+    method: 'get', path: '/admin/users', summary: 'Search users by id, phone or name (paged, newest first)', auth: 'admin', audit: 'user_search', query: adminUserSchemas.search,
+    response: z.object({ users: z.array(adminUser), total: z.number(), page: z.number(), pageSize: z.number() }),
+    handle: async ({ adminUsers }, { query: q }, ctx) => {
+      const found = await adminUsers.search(q.q, q.page, q.pageSize);
+      ctx.audit({ read: { q: q.q ?? null, page: q.page, pageSize: q.pageSize, total: found.total } });
+      return found;
+    },
+  }),
+  entry({
+    method: 'get', path: '/admin/users/:id', summary: 'A user with ban, whitelist, real-name identity (masked), recent sessions and online rows', auth: 'admin', audit: 'user_read', params: id, errors: ['NOT_FOUND'],
+    handle: async ({ adminUsers }, { params }, ctx) => {
+      const detail = await adminUsers.detail(params.id);
+      ctx.audit({ target: params.id, read: { user: params.id } });
+      return detail;
+    },
+  }),
+  entry({
+    method: 'post', path: '/admin/users/:id/ban', summary: 'Ban (blacklist) a user until a time or for ever; revokes every session', auth: 'admin', audit: 'user_ban', params: id, body: adminUserSchemas.ban, response: userResponse, errors: ['NOT_FOUND'],
+    handle: async ({ adminUsers }, { params, body }, ctx) => {
+      const change = await adminUsers.ban(params.id, body.reason, body.until ? new Date(body.until) : undefined);
+      ctx.audit({ target: params.id, ...change });
+      return { user: change.after };
+    },
+  }),
+  entry({
+    method: 'delete', path: '/admin/users/:id/ban', summary: 'Lift a ban', auth: 'admin', audit: 'user_unban', params: id, response: userResponse, errors: ['NOT_FOUND'],
+    handle: async ({ adminUsers }, { params }, ctx) => {
+      const change = await adminUsers.unban(params.id);
+      ctx.audit({ target: params.id, ...change });
+      return { user: change.after };
+    },
+  }),
+  ...([['put', true, 'Let a user log in and play during maintenance'], ['delete', false, 'Remove a user from the maintenance whitelist']] as const).map(([method, whitelisted, summary]) => entry({
+    method, path: '/admin/users/:id/whitelist', summary, auth: 'admin', audit: whitelisted ? 'user_whitelist_add' : 'user_whitelist_remove', params: id, response: userResponse, errors: ['NOT_FOUND'],
+    handle: async ({ adminUsers }, { params }, ctx) => {
+      const change = await adminUsers.setWhitelisted(params.id, whitelisted);
+      ctx.audit({ target: params.id, ...change });
+      return { user: change.after };
+    },
+  })),
+  entry({
+    method: 'post', path: '/admin/users/:id/password', summary: 'Set a user password; revokes every session', auth: 'admin', audit: 'user_password', params: id, body: adminUserSchemas.password, response: userResponse, errors: ['NOT_FOUND'],
+    handle: async ({ adminUsers }, { params, body }, ctx) => {
+      const change = await adminUsers.setPassword(params.id, body.password);
+      ctx.audit({ target: params.id, ...change });
+      return { user: change.after };
+    },
+  }),
+  entry({
+    method: 'post', path: '/admin/users/:id/phone', summary: 'Change a user phone (E.164)', auth: 'admin', audit: 'user_phone', params: id, body: adminUserSchemas.phone, response: userResponse, errors: ['NOT_FOUND', 'PHONE_TAKEN'],
+    handle: async ({ adminUsers }, { params, body }, ctx) => {
+      const change = await adminUsers.setPhone(params.id, body.phone);
+      ctx.audit({ target: params.id, ...change });
+      return { user: change.after };
+    },
+  }),
+  entry({
+    method: 'post', path: '/admin/users/:id/kick', summary: 'Revoke every session of a user (rooms close with 4100)', auth: 'admin', audit: 'user_kick', params: id, response: z.object({ user: adminUser, kicked: z.number() }), errors: ['NOT_FOUND'],
+    handle: async ({ adminUsers }, { params }, ctx) => {
+      const result = await adminUsers.kick(params.id);
+      ctx.audit({ target: params.id, before: null, after: { kicked: result.kicked } });
+      return result;
+    },
+  }),
+  entry({
+    method: 'put', path: '/admin/users/:id/client-errors', summary: 'Switch storing of client error reports for a user', auth: 'admin', audit: 'user_client_errors', params: id, body: adminUserSchemas.clientErrors, response: userResponse, errors: ['NOT_FOUND'],
+    handle: async ({ adminUsers }, { params, body }, ctx) => {
+      const change = await adminUsers.setClientErrors(params.id, body.enabled);
+      ctx.audit({ target: params.id, ...change });
+      return { user: change.after };
+    },
+  }),
+  entry({
+    method: 'get', path: '/admin/maintenance', summary: 'Maintenance mode and its message', auth: 'admin', audit: false, response: maintenanceResponse,
+    handle: ({ adminUsers }) => adminUsers.getMaintenance(),
+  }),
+  entry({
+    method: 'put', path: '/admin/maintenance', summary: 'Turn maintenance mode on or off (only whitelisted users may log in and play)', auth: 'admin', audit: 'maintenance', body: adminUserSchemas.maintenance, response: maintenanceResponse,
+    handle: async ({ adminUsers }, { body }, ctx) => {
+      const change = await adminUsers.setMaintenance(body);
+      ctx.audit({ target: null, ...change });
+      return change.after;
+    },
+  }),
 ];
-
-export function adminUserRoutes(deps: { admin: AdminService; adminUsers: AdminUsersService }): Router {
-  const { admin, adminUsers: users } = deps;
-  const r = Router();
-  const auth = requireAdmin(admin);
-  const idOf = (params: unknown) => parse(adminUserSchemas.id, params, 'params').id;
-
-  r.get('/admin/users', auth, async (req, res) => {
-    const q = parse(adminUserSchemas.search, req.query, 'query');
-    res.json(await users.search(q.q, q.page, q.pageSize));
-  });
-
-  r.get('/admin/users/:id', auth, async (req, res) => {
-    res.json(await users.detail(idOf(req.params)));
-  });
-
-  r.post('/admin/users/:id/ban', auth, async (req, res) => {
-    const id = idOf(req.params);
-    const body = parse(adminUserSchemas.ban, bodyOf(req));
-    const change = await users.ban(id, body.reason, body.until ? new Date(body.until) : undefined);
-    await auditFrom(admin, req, 'user_ban', { target: id, ...change });
-    res.json({ user: change.after });
-  });
-
-  r.delete('/admin/users/:id/ban', auth, async (req, res) => {
-    const id = idOf(req.params);
-    const change = await users.unban(id);
-    await auditFrom(admin, req, 'user_unban', { target: id, ...change });
-    res.json({ user: change.after });
-  });
-
-  for (const [method, whitelisted] of [['put', true], ['delete', false]] as const) {
-    r[method]('/admin/users/:id/whitelist', auth, async (req, res) => {
-      const id = idOf(req.params);
-      const change = await users.setWhitelisted(id, whitelisted);
-      await auditFrom(admin, req, whitelisted ? 'user_whitelist_add' : 'user_whitelist_remove', { target: id, ...change });
-      res.json({ user: change.after });
-    });
-  }
-
-  r.post('/admin/users/:id/password', auth, async (req, res) => {
-    const id = idOf(req.params);
-    const body = parse(adminUserSchemas.password, bodyOf(req));
-    const change = await users.setPassword(id, body.password);
-    await auditFrom(admin, req, 'user_password', { target: id, ...change });
-    res.json({ user: change.after });
-  });
-
-  r.post('/admin/users/:id/phone', auth, async (req, res) => {
-    const id = idOf(req.params);
-    const body = parse(adminUserSchemas.phone, bodyOf(req));
-    const change = await users.setPhone(id, body.phone);
-    await auditFrom(admin, req, 'user_phone', { target: id, ...change });
-    res.json({ user: change.after });
-  });
-
-  r.post('/admin/users/:id/kick', auth, async (req, res) => {
-    const id = idOf(req.params);
-    const result = await users.kick(id);
-    await auditFrom(admin, req, 'user_kick', { target: id, before: null, after: { kicked: result.kicked } });
-    res.json(result);
-  });
-
-  r.put('/admin/users/:id/client-errors', auth, async (req, res) => {
-    const id = idOf(req.params);
-    const body = parse(adminUserSchemas.clientErrors, bodyOf(req));
-    const change = await users.setClientErrors(id, body.enabled);
-    await auditFrom(admin, req, 'user_client_errors', { target: id, ...change });
-    res.json({ user: change.after });
-  });
-
-  r.get('/admin/maintenance', auth, async (_req, res) => {
-    res.json(await users.getMaintenance());
-  });
-
-  r.put('/admin/maintenance', auth, async (req, res) => {
-    const body = parse(adminUserSchemas.maintenance, bodyOf(req));
-    const change = await users.setMaintenance(body);
-    await auditFrom(admin, req, 'maintenance', { target: null, ...change });
-    res.json(change.after);
-  });
-
-  return r;
-}

@@ -1,9 +1,5 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { parse } from '../platform/http.ts';
-import type { RouteDoc } from '../platform/openapi.ts';
-import type { AdminService } from '../admin/admin.service.ts';
-import { requireAdmin } from '../admin/admin.middleware.ts';
+import { route, type Route } from '../platform/http.ts';
 import type { AnalyticsService } from './analytics.service.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
@@ -22,27 +18,19 @@ const behaviorResponse = z.object({
   days: z.array(z.object({ date: z.string(), operations: z.record(z.string(), z.object({ success: z.number(), fail: z.number() })) })),
 });
 
-export const analyticsRouteDocs: RouteDoc[] = [
-  {
-    method: 'get', path: '/admin/stats', auth: 'admin', query: analyticsSchemas.stats, response: statsResponse,
+type Deps = { analytics: AnalyticsService };
+const entry = route<Deps>();
+
+export const analyticsRoutes: Route<Deps>[] = [
+  entry({
+    method: 'get', path: '/admin/stats', auth: 'admin', audit: false, query: analyticsSchemas.stats, response: statsResponse,
     summary: 'Per day in GAME_TIMEZONE (from..to inclusive, default the last 30 days, at most 366): distinct users with a successful login (dau), '
       + 'registrations, successful logins, behavior-log operations. Finished days come from the daily rollup, today is live.',
-  },
-  {
-    method: 'get', path: '/admin/stats/behavior', auth: 'admin', query: analyticsSchemas.stats, response: behaviorResponse,
+    handle: ({ analytics }, { query: q }) => analytics.stats(q.from, q.to),
+  }),
+  entry({
+    method: 'get', path: '/admin/stats/behavior', auth: 'admin', audit: false, query: analyticsSchemas.stats, response: behaviorResponse,
     summary: 'Behavior-log rows (用户操作行为) per day in GAME_TIMEZONE and operation, success and fail apart; the same days and rollup as /admin/stats, today live.',
-  },
+    handle: ({ analytics }, { query: q }) => analytics.behavior(q.from, q.to),
+  }),
 ];
-
-export function analyticsRoutes(deps: { analytics: AnalyticsService; admin: AdminService }): Router {
-  const r = Router();
-  r.get('/admin/stats', requireAdmin(deps.admin), async (req, res) => {
-    const q = parse(analyticsSchemas.stats, req.query, 'query');
-    res.json(await deps.analytics.stats(q.from, q.to));
-  });
-  r.get('/admin/stats/behavior', requireAdmin(deps.admin), async (req, res) => {
-    const q = parse(analyticsSchemas.stats, req.query, 'query');
-    res.json(await deps.analytics.behavior(q.from, q.to));
-  });
-  return r;
-}

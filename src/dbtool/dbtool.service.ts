@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { EntityMetadata, EntityProperty, MetadataStorage } from '@mikro-orm/core';
 import { AppError } from '../platform/errors.ts';
+import { issueOf } from '../platform/validation.ts';
 import { FIELD_RULES, READ_ONLY_ENTITIES, SERVICE_FIELDS } from './dbtool.policy.ts';
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'datetime' | 'json' | 'reference';
@@ -168,7 +169,7 @@ function checked(entity: string, field: FieldInfo, value: unknown): unknown {
   const rule = FIELD_RULES[entity]?.[field.name];
   if (!rule || value === null) return value;
   const parsed = rule.safeParse(value);
-  if (!parsed.success) throw new AppError('INVALID_INPUT', `${field.name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) throw new AppError('INVALID_INPUT', issueOf(parsed.error, field.name).text);
   return parsed.data;
 }
 

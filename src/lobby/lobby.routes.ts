@@ -1,6 +1,5 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import type { RouteDoc } from '../platform/openapi.ts';
+import { route, type Route } from '../platform/http.ts';
 import type { LobbyService } from './lobby.service.ts';
 
 /** HTTP adapter of the lobby: the same snapshot the lobby room pushes. */
@@ -18,14 +17,12 @@ export const lobbyResponse = z.object({
   online: z.number().int(),
 });
 
-export const lobbyRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/lobby', summary: 'Public game rooms, game servers and the online count', auth: 'none', response: lobbyResponse },
-];
+type Deps = { lobby: LobbyService };
+const entry = route<Deps>();
 
-export function lobbyRoutes(deps: { lobby: LobbyService }): Router {
-  const r = Router();
-  r.get('/lobby', async (_req, res) => {
-    res.json(await deps.lobby.snapshot());
-  });
-  return r;
-}
+export const lobbyRoutes: Route<Deps>[] = [
+  entry({
+    method: 'get', path: '/lobby', summary: 'Public game rooms, game servers and the online count', auth: 'none', response: lobbyResponse,
+    handle: ({ lobby }) => lobby.snapshot(),
+  }),
+];

@@ -1,11 +1,5 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { bodyOf, parse } from '../platform/http.ts';
-import type { RouteDoc } from '../platform/openapi.ts';
-import type { SessionService } from '../accounts/sessions.service.ts';
-import type { AdminService } from '../admin/admin.service.ts';
-import { requireUser } from '../accounts/auth.middleware.ts';
-import { requireAdmin } from '../admin/admin.middleware.ts';
+import { reply, route, type Route } from '../platform/http.ts';
 import { LogQueryService } from './logs.query.ts';
 
 /** An instant: ISO-8601 (a bare YYYY-MM-DD is that day's UTC midnight). */
@@ -36,32 +30,23 @@ const page = z.object({
   nextCursor: z.string().optional(),
 });
 
-export const logRouteDocs: RouteDoc[] = [
-  {
-    method: 'get', path: '/admin/logs/:kind', auth: 'admin', query: logSchemas.query, response: page, errors: ['NOT_FOUND'],
+type Deps = { logQuery: LogQueryService };
+const entry = route<Deps>();
+
+export const logRoutes: Route<Deps>[] = [
+  entry({
+    method: 'get', path: '/admin/logs/:kind', auth: 'admin', audit: 'log_read', params: logSchemas.kind, query: logSchemas.query, response: page, errors: ['NOT_FOUND'],
     summary: `Database logs, newest first, paged by nextCursor. kind: ${LogQueryService.kinds.join(', ')}. from inclusive, to exclusive (ISO-8601).`,
-  },
-  {
-    method: 'post', path: '/client-errors', auth: 'user', body: logSchemas.clientError, status: 202,
+    handle: async ({ logQuery }, { params: { kind }, query: q }, ctx) => {
+      ctx.log.debug({ module: 'logs', kind, query: q }, 'log query');
+      const result = await logQuery.query(kind, q);
+      ctx.audit({ target: q.userId ?? null, read: { kind, ...q, entries: result.entries.length } });
+      return result;
+    },
+  }),
+  entry({
+    method: 'post', path: '/client-errors', auth: 'player', body: logSchemas.clientError, status: 202,
     summary: 'Client error report: 202 stored when an admin switched reports on for the user, else 204 ignored.',
-  },
+    handle: async ({ logQuery }, { body }, ctx) => reply((await logQuery.reportClientError(ctx.user.userId, body, ctx.ip)) ? 202 : 204),
+  }),
 ];
-
-export function logRoutes(deps: { logQuery: LogQueryService; sessions: SessionService; admin: AdminService }): Router {
-  const r = Router();
-
-  r.get('/admin/logs/:kind', requireAdmin(deps.admin), async (req, res) => {
-    const { kind } = parse(logSchemas.kind, req.params, 'params');
-    const q = parse(logSchemas.query, req.query, 'query');
-    req.log.debug({ module: 'logs', kind, query: req.query }, 'log query');
-    res.json(await deps.logQuery.query(kind, q));
-  });
-
-  r.post('/client-errors', requireUser(deps.sessions), async (req, res) => {
-    const body = parse(logSchemas.clientError, bodyOf(req));
-    const stored = await deps.logQuery.reportClientError(req.auth!.userId, body, req.ip_);
-    res.status(stored ? 202 : 204).end();
-  });
-
-  return r;
-}

@@ -1,11 +1,5 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { bodyOf, parse } from '../platform/http.ts';
-import { requireUser } from '../accounts/auth.middleware.ts';
-import { requireAdmin, auditFrom } from '../admin/admin.middleware.ts';
-import type { SessionService } from '../accounts/sessions.service.ts';
-import type { AdminService } from '../admin/admin.service.ts';
-import type { RouteDoc } from '../platform/openapi.ts';
+import { route, type Route } from '../platform/http.ts';
 import type { MailService } from './mail.service.ts';
 
 /** HTTP adapter of the mailbox (API.md "Mail") and of `POST /admin/mail`. */
@@ -40,66 +34,53 @@ const mail = z.object({
   createdAt: z.string(), readAt: z.string().nullable(), claimedAt: z.string().nullable(), expiresAt: z.string().nullable(),
 });
 
-export const mailRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/mail', summary: 'The mailbox: newest mails, unread and total counts (delivers pending mail to all users first)', auth: 'user',
-    response: z.object({ mails: z.array(mail), unread: z.number(), total: z.number() }) },
-  { method: 'post', path: '/mail', summary: 'Mail another player (no attachments, a daily limit per sender)', auth: 'user', body: mailSchemas.send, status: 201,
-    response: z.object({ mail }), errors: ['NOT_FOUND', 'FORBIDDEN', 'DAILY_LIMIT'] },
-  { method: 'post', path: '/mail/:id/read', summary: 'Mark a mail read', auth: 'user', response: z.object({ mail }), errors: ['NOT_FOUND'] },
-  { method: 'post', path: '/mail/:id/claim', summary: 'Claim the attachments into the inventory, exactly once', auth: 'user',
+type Deps = { mail: MailService };
+const entry = route<Deps>();
+const mailId = mailSchemas.id.transform((p) => ({ id: Number(p.id) }));
+
+export const mailRoutes: Route<Deps>[] = [
+  entry({
+    method: 'get', path: '/mail', summary: 'The mailbox: newest mails, unread and total counts (delivers pending mail to all users first)', auth: 'player',
+    response: z.object({ mails: z.array(mail), unread: z.number(), total: z.number() }),
+    handle: ({ mail: mailbox }, _input, ctx) => mailbox.list(ctx.user.userId),
+  }),
+  entry({
+    method: 'post', path: '/mail', summary: 'Mail another player (no attachments, a daily limit per sender)', auth: 'player', body: mailSchemas.send, status: 201,
+    response: z.object({ mail }), errors: ['NOT_FOUND', 'FORBIDDEN', 'DAILY_LIMIT'],
+    handle: ({ mail: mailbox }, { body }, ctx) => mailbox.sendFromUser(ctx.user.userId, body),
+  }),
+  entry({
+    method: 'post', path: '/mail/:id/read', summary: 'Mark a mail read', auth: 'player', params: mailId, response: z.object({ mail }), errors: ['NOT_FOUND'],
+    handle: ({ mail: mailbox }, { params }, ctx) => mailbox.read(ctx.user.userId, params.id),
+  }),
+  entry({
+    method: 'post', path: '/mail/:id/claim', summary: 'Claim the attachments into the inventory, exactly once (CONFLICT: no attachments, or expired)', auth: 'player', params: mailId,
     response: z.object({ mail, granted: z.array(attachment), inventory: z.record(z.string(), z.number()) }),
-    errors: ['NOT_FOUND', 'ALREADY_CLAIMED', 'CONFLICT (no attachments, or expired)'] },
-  { method: 'delete', path: '/mail/:id', summary: 'Delete a mail with nothing left to claim', auth: 'user', status: 204, errors: ['NOT_FOUND', 'CONFLICT'] },
-  { method: 'post', path: '/admin/mail', summary: 'Send system mail to users or to all users (all: one row, delivered at each user\'s next read or login)', auth: 'admin',
-    body: mailSchemas.adminSend, status: 201, response: z.object({ id: z.string(), mailIds: z.array(z.string()).optional() }), errors: ['NOT_FOUND'] },
+    errors: ['NOT_FOUND', 'ALREADY_CLAIMED', 'CONFLICT'],
+    handle: ({ mail: mailbox }, { params }, ctx) => mailbox.claim(ctx.user.userId, params.id),
+  }),
+  entry({
+    method: 'delete', path: '/mail/:id', summary: 'Delete a mail with nothing left to claim', auth: 'player', params: mailId, status: 204, errors: ['NOT_FOUND', 'CONFLICT'],
+    handle: ({ mail: mailbox }, { params }, ctx) => mailbox.remove(ctx.user.userId, params.id),
+  }),
+  entry({
+    method: 'post', path: '/admin/mail', summary: 'Send system mail to users or to all users (all: one row, delivered at each user\'s next read or login)', auth: 'admin', audit: 'mail_send',
+    body: mailSchemas.adminSend, status: 201, response: z.object({ id: z.string(), mailIds: z.array(z.string()).optional() }), errors: ['NOT_FOUND'],
+    handle: async ({ mail: mailbox }, { body: input }, ctx) => {
+      const content = {
+        title: input.title, body: input.body, attachments: input.attachments ?? [],
+        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+      };
+      const sender = { kind: 'admin' as const, id: String(ctx.admin.adminId), name: input.fromName ?? null };
+      const after = { to: input.to, title: input.title, attachments: content.attachments, expiresAt: input.expiresAt ?? null };
+      if (input.to === 'all') {
+        const sent = await mailbox.sendToAll(content, sender);
+        ctx.audit({ action: 'mail_send_all', target: null, after: { ...after, globalMailId: sent.id } });
+        return sent;
+      }
+      const sent = await mailbox.sendTo(input.to, content, sender, { strict: true });
+      ctx.audit({ target: input.to.length === 1 ? input.to[0] : null, after: { ...after, mailIds: sent.mailIds } });
+      return { id: sent.mailIds[0]!, mailIds: sent.mailIds };
+    },
+  }),
 ];
-
-export function mailRoutes(deps: { mail: MailService; sessions: SessionService; admin: AdminService }): Router {
-  const { mail: mailbox, sessions, admin } = deps;
-  const r = Router();
-  const auth = requireUser(sessions);
-  const mailId = (params: unknown) => Number(parse(mailSchemas.id, params, 'params').id);
-
-  r.get('/mail', auth, async (req, res) => {
-    res.json(await mailbox.list(req.auth!.userId));
-  });
-
-  r.post('/mail', auth, async (req, res) => {
-    const input = parse(mailSchemas.send, bodyOf(req));
-    res.status(201).json(await mailbox.sendFromUser(req.auth!.userId, input));
-  });
-
-  r.post('/mail/:id/read', auth, async (req, res) => {
-    res.json(await mailbox.read(req.auth!.userId, mailId(req.params)));
-  });
-
-  r.post('/mail/:id/claim', auth, async (req, res) => {
-    res.json(await mailbox.claim(req.auth!.userId, mailId(req.params)));
-  });
-
-  r.delete('/mail/:id', auth, async (req, res) => {
-    await mailbox.remove(req.auth!.userId, mailId(req.params));
-    res.status(204).end();
-  });
-
-  r.post('/admin/mail', requireAdmin(admin), async (req, res) => {
-    const input = parse(mailSchemas.adminSend, bodyOf(req));
-    const content = {
-      title: input.title, body: input.body, attachments: input.attachments ?? [],
-      expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
-    };
-    const sender = { kind: 'admin' as const, id: String(req.admin!.adminId), name: input.fromName ?? null };
-    const after = { to: input.to, title: input.title, attachments: content.attachments, expiresAt: input.expiresAt ?? null };
-    if (input.to === 'all') {
-      const sent = await mailbox.sendToAll(content, sender);
-      await auditFrom(admin, req, 'mail_send_all', { target: null, after: { ...after, globalMailId: sent.id } });
-      res.status(201).json(sent);
-      return;
-    }
-    const sent = await mailbox.sendTo(input.to, content, sender, { strict: true });
-    await auditFrom(admin, req, 'mail_send', { target: input.to.length === 1 ? input.to[0] : null, after: { ...after, mailIds: sent.mailIds } });
-    res.status(201).json({ id: sent.mailIds[0]!, mailIds: sent.mailIds });
-  });
-
-  return r;
-}

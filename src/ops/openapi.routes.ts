@@ -1,47 +1,45 @@
-import { Router } from 'express';
-import { openApiDocument, type RouteDoc } from '../platform/openapi.ts';
-import { accountRouteDocs } from '../accounts/accounts.routes.ts';
-import { identityRouteDocs } from '../accounts/identity.routes.ts';
-import { playTimeRouteDocs } from '../accounts/play-time.routes.ts';
-import { adminRouteDocs } from '../admin/admin.routes.ts';
-import { lobbyRouteDocs } from '../lobby/lobby.routes.ts';
-import { gameRouteDocs } from '../game/game.routes.ts';
-import { mailRouteDocs } from '../mail/mail.routes.ts';
-import { pushRouteDocs } from '../push/push.routes.ts';
-import { downloadRouteDocs } from '../downloads/downloads.routes.ts';
-import { logRouteDocs } from '../logs/logs.routes.ts';
-import { analyticsRouteDocs } from '../analytics/analytics.routes.ts';
-import { dbToolRouteDocs } from '../dbtool/dbtool.routes.ts';
-import { opsRouteDocs } from './ops.routes.ts';
+import { route, type Route, type RouteInfo } from '../platform/http.ts';
+import { openApiDocument } from '../platform/openapi.ts';
+import { accountRoutes } from '../accounts/accounts.routes.ts';
+import { identityRoutes } from '../accounts/identity.routes.ts';
+import { playTimeRoutes } from '../accounts/play-time.routes.ts';
+import { adminRoutes } from '../admin/admin.routes.ts';
+import { adminUserRoutes } from '../admin/admin-users.routes.ts';
+import { lobbyRoutes } from '../lobby/lobby.routes.ts';
+import { gameRoutes } from '../game/game.routes.ts';
+import { mailRoutes } from '../mail/mail.routes.ts';
+import { pushRoutes } from '../push/push.routes.ts';
+import { downloadRoutes } from '../downloads/downloads.routes.ts';
+import { logRoutes } from '../logs/logs.routes.ts';
+import { analyticsRoutes } from '../analytics/analytics.routes.ts';
+import { dbToolRoutes } from '../dbtool/dbtool.routes.ts';
+import { opsRoutes } from './ops.routes.ts';
 
-const openApiDocs: RouteDoc[] = [
-  { method: 'get', path: '/openapi.json', auth: 'none', summary: 'This document.' },
+type Deps = { version: string };
+let doc: Record<string, unknown> | undefined;
+
+export const openApiRoutes: Route<Deps>[] = [
+  route<Deps>()({
+    method: 'get', path: '/openapi.json', auth: 'none', summary: 'This document.',
+    handle: ({ version }) => (doc ??= openApiDocument(allRoutes, { title: 'Arena game backend', version })),
+  }),
 ];
 
-/** Every routes file's RouteDoc list, in one place: the OpenAPI document is generated from it. */
-export const allRouteDocs: RouteDoc[] = [
-  ...accountRouteDocs,
-  ...identityRouteDocs,
-  ...playTimeRouteDocs,
-  ...adminRouteDocs,
-  ...lobbyRouteDocs,
-  ...gameRouteDocs,
-  ...mailRouteDocs,
-  ...pushRouteDocs,
-  ...downloadRouteDocs,
-  ...logRouteDocs,
-  ...analyticsRouteDocs,
-  ...dbToolRouteDocs,
-  ...opsRouteDocs,
-  ...openApiDocs,
+/** Every routes table of /api/v1, in one place: the OpenAPI document is generated from it. */
+export const allRoutes: RouteInfo[] = [
+  ...accountRoutes,
+  ...identityRoutes,
+  ...playTimeRoutes,
+  ...adminRoutes,
+  ...adminUserRoutes,
+  ...lobbyRoutes,
+  ...gameRoutes,
+  ...mailRoutes,
+  ...pushRoutes,
+  ...downloadRoutes,
+  ...logRoutes,
+  ...analyticsRoutes,
+  ...dbToolRoutes,
+  ...opsRoutes,
+  ...openApiRoutes,
 ];
-
-export function openApiRoutes(deps: { version: string; routes?: RouteDoc[] }): Router {
-  const r = Router();
-  let doc: Record<string, unknown> | undefined;
-  r.get('/openapi.json', (_req, res) => {
-    doc ??= openApiDocument(deps.routes ?? allRouteDocs, { title: 'Arena game backend', version: deps.version });
-    res.json(doc);
-  });
-  return r;
-}

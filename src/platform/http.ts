@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler } from 'express';
+import type { Request, Response, NextFunction, RequestHandler, ErrorRequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { AppError } from './errors.ts';
+import { AppError, type ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Outages } from './outage.ts';
+import { issueOf } from './validation.ts';
 
 /**
  * The HTTP side of the error contract: zod parsing that names the field, one error handler that
@@ -13,11 +14,8 @@ import type { Outages } from './outage.ts';
 export function parse<S extends z.ZodType>(schema: S, data: unknown, where: 'body' | 'query' | 'params' = 'body'): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length ? issue.path.join('.') : where;
-  let message = issue.message;
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) message = 'is required';
-  throw new AppError('INVALID_INPUT', `${field}: ${message}`, { details: { field } });
+  const { field, text } = issueOf(result.error, where);
+  throw new AppError('INVALID_INPUT', text, { details: { field } });
 }
 
 /** The body of a JSON route: must be a JSON object (not an array, string or number). */
@@ -176,3 +174,180 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 export type { Request, Response, NextFunction, RequestHandler };
+
+// ---- routes as data ---------------------------------------------------------------------------
+
+export type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** Who may call: anyone, a player with a live session, or an admin whose row still accepts the token. */
+export type RouteAuth = 'none' | 'player' | 'admin';
+
+/**
+ * Codes any route may answer besides the ones it declares: refused input and body size, a
+ * dependency outage (503 with Retry-After), and the auth refusals of its `auth` (admin routes also
+ * answer FORBIDDEN to another origin at the front door).
+ */
+export const UNIVERSAL_ERRORS: Record<RouteAuth, readonly ErrorCode[]> = {
+  none: ['INVALID_INPUT', 'PAYLOAD_TOO_LARGE', 'UNAVAILABLE'],
+  player: ['INVALID_INPUT', 'PAYLOAD_TOO_LARGE', 'UNAVAILABLE', 'UNAUTHENTICATED', 'TOKEN_EXPIRED'],
+  admin: ['INVALID_INPUT', 'PAYLOAD_TOO_LARGE', 'UNAVAILABLE', 'UNAUTHENTICATED', 'TOKEN_EXPIRED', 'FORBIDDEN'],
+};
+
+export interface PlayerCaller { userId: string; sessionId: string }
+export interface AdminCaller { adminId: string; username: string; tokenId: string }
+export interface AuditDetail { target?: string | null; before?: unknown; after?: unknown; read?: unknown }
+
+/** What every route is, without its handler: what OpenAPI and the property tests read. */
+export interface RouteInfo {
+  method: RouteMethod;
+  /** Relative to /api/v1, Express style (`:id`); `:name*` is a rest of the path, matched by `match`. */
+  path: string;
+  /** The Express path when `path` cannot be one (a RegExp keeps a rest of the path percent-encoded). */
+  match?: RegExp;
+  auth: RouteAuth;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** Success status (200 by default); 204 answers no body. */
+  status?: number;
+  response?: z.ZodType;
+  /** Codes this route answers besides UNIVERSAL_ERRORS[auth]. */
+  errors?: readonly ErrorCode[];
+  /** Admin routes: the action its audit row names, or `false` for a read that shows no player's data. */
+  audit?: string | false;
+  /** Non-JSON responses (SSE, file bytes). */
+  produces?: string;
+  /** A query key that may carry the player's token instead of the header (EventSource cannot set one). */
+  tokenInQuery?: string;
+}
+
+/** Every admin call writes an audit row, except reads declared `audit: false`. */
+export const isAudited = (r: RouteInfo): boolean => r.auth === 'admin' && !(r.method === 'get' && r.audit === false);
+
+export interface RouteContext {
+  /** The caller of a `player` route. */
+  readonly user: PlayerCaller;
+  /** The caller of an `admin` route. */
+  readonly admin: AdminCaller;
+  readonly ip: string;
+  readonly headers: Request['headers'];
+  readonly log: Logger;
+  /** What this call's audit row says (target, before, after, read); `action` when it is not the route's. */
+  audit(detail: AuditDetail & { action?: string }): void;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+export interface RouteInput<B, Q, P> { body: Infer<B>; query: Infer<Q>; params: Infer<P> }
+
+/** An answer other than the route's status: another status with or without a JSON body. */
+export class Reply {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(status: number, body?: unknown) {
+    this.status = status;
+    this.body = body;
+  }
+}
+/** The escape hatch (SSE, file bytes, headers, work after the answer): the route writes the response itself. */
+export class RawReply {
+  readonly send: (req: Request, res: Response) => void | Promise<void>;
+  constructor(send: (req: Request, res: Response) => void | Promise<void>) {
+    this.send = send;
+  }
+}
+export const reply = (status: number, body?: unknown) => new Reply(status, body);
+export const raw = (send: (req: Request, res: Response) => void | Promise<void>) => new RawReply(send);
+
+export interface Route<D> extends RouteInfo {
+  /** Refused input (parsing failed): e.g. the behavior-log row of the operation. */
+  refused?(deps: D, err: AppError, ctx: { ip: string; userId?: string }): Promise<void>;
+  handle(deps: D, input: RouteInput<any, any, any>, ctx: RouteContext): unknown;
+}
+
+/** One entry of a table, typed from its schemas: `route<Deps>()({ ..., handle: (deps, { body }, ctx) => ... })`. */
+export function route<D>() {
+  return <B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+    r: Omit<RouteInfo, 'body' | 'query' | 'params'> & {
+      body?: B; query?: Q; params?: P;
+      refused?: Route<D>['refused'];
+      handle(deps: D, input: RouteInput<B, Q, P>, ctx: RouteContext): unknown;
+    },
+  ): Route<D> => r as Route<D>;
+}
+
+/** How the mounter checks callers and writes audit rows: the session and admin services, structurally. */
+export interface RouteGuards {
+  sessions: { verifyAccess(token: string | undefined): Promise<PlayerCaller> };
+  admin: {
+    verify(token: string | undefined): Promise<AdminCaller>;
+    audit(admin: AdminCaller, action: string, entry: AuditDetail & { ip?: string }): Promise<void>;
+  };
+}
+
+/**
+ * Mounts a table on a router: auth from `auth`, parsing (params, query, then the body, which must be
+ * a JSON object), the handler, the audit row of an admin call, then the JSON answer. Errors go to
+ * the one error handler (`errorHandler`).
+ */
+export function mountRoutes<D>(router: Router, table: readonly Route<D>[], deps: D, guards: RouteGuards): void {
+  for (const r of table) {
+    if (r.auth === 'admin' && r.audit === undefined) throw new Error(`${r.method} ${r.path}: an admin route names its audit action (or is a read with audit: false)`);
+    if (r.audit === false && r.method !== 'get') throw new Error(`${r.method} ${r.path}: only reads may skip the audit row`);
+    const audited = isAudited(r);
+    router[r.method](r.match ?? r.path, async (req: Request, res: Response) => {
+      let user: PlayerCaller | undefined;
+      let admin: AdminCaller | undefined;
+      let audit: (AuditDetail & { action?: string }) | undefined;
+      const input: RouteInput<z.ZodType, z.ZodType, z.ZodType> = { body: undefined, query: undefined, params: undefined };
+      if (r.auth === 'player' && !r.tokenInQuery) {
+        user = await guards.sessions.verifyAccess(bearerToken(req));
+        addLogBindings(req, { userId: user.userId });
+      } else if (r.auth === 'admin') {
+        admin = await guards.admin.verify(bearerToken(req));
+        addLogBindings(req, { admin: admin.username });
+      }
+      try {
+        if (r.params) input.params = parse(r.params, req.params, 'params');
+        if (r.query) input.query = parse(r.query, req.query, 'query');
+        if (r.body) input.body = parse(r.body, bodyOf(req));
+      } catch (err) {
+        if (err instanceof AppError && r.refused) await r.refused(deps, err, { ip: req.ip_, userId: user?.userId });
+        throw err;
+      }
+      if (r.tokenInQuery) {
+        const q = input.query as Record<string, unknown> | undefined;
+        const fromQuery = q?.[r.tokenInQuery];
+        user = await guards.sessions.verifyAccess(bearerToken(req) ?? (typeof fromQuery === 'string' ? fromQuery : undefined));
+        addLogBindings(req, { userId: user.userId });
+      }
+      const ctx: RouteContext = {
+        get user() {
+          if (!user) throw new Error(`${r.path}: not a player route`);
+          return user;
+        },
+        get admin() {
+          if (!admin) throw new Error(`${r.path}: not an admin route`);
+          return admin;
+        },
+        ip: req.ip_,
+        headers: req.headers,
+        get log() {
+          return req.log;
+        },
+        audit: (detail) => {
+          audit = detail;
+        },
+      };
+      const out = await r.handle(deps, input, ctx);
+      if (audited) {
+        const { action, ...detail } = audit ?? {};
+        await guards.admin.audit(admin!, action ?? (r.audit as string), { ...detail, ip: req.ip_ });
+      }
+      if (out instanceof RawReply) return out.send(req, res);
+      const status = out instanceof Reply ? out.status : r.status ?? 200;
+      const body = out instanceof Reply ? out.body : out;
+      if (body === undefined || status === 204) res.status(status).end();
+      else res.status(status).json(body);
+    });
+  }
+}

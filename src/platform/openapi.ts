@@ -1,25 +1,12 @@
 import { z } from 'zod';
 
+import { UNIVERSAL_ERRORS, type RouteInfo } from './http.ts';
+
 /**
- * Route documentation next to the routes: every routes file exports a `RouteDoc[]` built from the
- * same zod schemas it parses with, and the OpenAPI document is generated from those lists
- * (served at /api/v1/openapi.json). Paths are relative to /api/v1, in Express style (`:id`).
+ * The OpenAPI document (served at /api/v1/openapi.json), generated from the routes tables: the
+ * same entries, zod schemas included, that the routes are mounted from. Paths are relative to
+ * /api/v1, in Express style (`:id`).
  */
-export interface RouteDoc {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  path: string;
-  summary: string;
-  auth: 'none' | 'user' | 'admin';
-  body?: z.ZodType;
-  query?: z.ZodType;
-  /** Success status and, when there is a JSON body, its schema. */
-  status?: number;
-  response?: z.ZodType;
-  /** Error codes this route answers with (besides INVALID_INPUT and the auth ones). */
-  errors?: string[];
-  /** Non-JSON responses (SSE, file bytes). */
-  produces?: string;
-}
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -31,7 +18,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   }
 }
 
-export function openApiDocument(routes: RouteDoc[], info: { title: string; version: string }): Record<string, unknown> {
+export function openApiDocument(routes: readonly RouteInfo[], info: { title: string; version: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = r.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)\*?/g, '{$1}');
@@ -50,7 +37,7 @@ export function openApiDocument(routes: RouteDoc[], info: { title: string; versi
       parameters: [...params, ...query],
       responses: {
         [status]: success,
-        '4XX': { description: `error: INVALID_INPUT${r.errors?.length ? `, ${r.errors.join(', ')}` : ''}`, content: { 'application/json': { schema: jsonSchema(errorSchema, 'output') } } },
+        '4XX': { description: `error: ${[...UNIVERSAL_ERRORS[r.auth], ...(r.errors ?? [])].join(', ')}`, content: { 'application/json': { schema: jsonSchema(errorSchema, 'output') } } },
       },
       ...(r.auth !== 'none' ? { security: [{ [r.auth === 'admin' ? 'adminToken' : 'accessToken']: [] }] } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),

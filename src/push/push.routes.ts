@@ -1,11 +1,5 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { bearerToken, bodyOf, parse } from '../platform/http.ts';
-import type { RouteDoc } from '../platform/openapi.ts';
-import type { SessionService } from '../accounts/sessions.service.ts';
-import type { AdminService } from '../admin/admin.service.ts';
-import { requireUser } from '../accounts/auth.middleware.ts';
-import { auditFrom, requireAdmin } from '../admin/admin.middleware.ts';
+import { raw, route, type Route } from '../platform/http.ts';
 import type { PushService } from './push.service.ts';
 import { parseLastEventId, type SseHub } from './push.stream.ts';
 import { FREQUENCIES, KINDS, SCOPES, TRIGGER_EVENTS } from './push.types.ts';
@@ -57,90 +51,71 @@ export const pushSchemas = {
 
 const announcement = z.object({ id: z.string(), text: z.string(), priority: z.number(), startsAt: z.string(), endsAt: z.string().nullable() });
 
-export const pushRouteDocs: RouteDoc[] = [
-  {
-    method: 'get', path: '/push/stream', auth: 'user', query: pushSchemas.stream, produces: 'text/event-stream', errors: ['SERVER_FULL'],
+type Deps = { push: PushService; sse: SseHub };
+const entry = route<Deps>();
+
+export const pushRoutes: Route<Deps>[] = [
+  entry({
+    method: 'get', path: '/push/stream', auth: 'player', tokenInQuery: 'access_token', query: pushSchemas.stream, produces: 'text/event-stream', errors: ['SERVER_FULL'],
     summary: 'SSE push stream. Token by header or access_token. Events marquee|announcement|mail|system|kick; ids are message ids '
       + '(unstored events: <last id>.<n>); Last-Event-ID (header or lastEventId query) replays the last 24 h; `: ping` heartbeat; '
       + 'at most 3 streams per user per process: a 4th closes the oldest with a system event (reason too_many_streams).',
-  },
-  { method: 'get', path: '/announcements', auth: 'user', response: z.object({ announcements: z.array(announcement) }), summary: 'Active announcements for the user, by priority then newest; read rules applied.' },
-  { method: 'post', path: '/announcements/:id/read', auth: 'user', status: 204, errors: ['NOT_FOUND'], summary: 'Read receipt of an announcement (counted per frequency period).' },
-  { method: 'post', path: '/admin/templates', auth: 'admin', body: pushSchemas.template, status: 201, summary: 'Create a template with {key} placeholders.' },
-  { method: 'get', path: '/admin/templates', auth: 'admin', summary: 'List templates.' },
-  { method: 'post', path: '/admin/triggers', auth: 'admin', body: pushSchemas.trigger, status: 201, summary: 'Create a trigger; its variables plus the event variables ({name}, {userId} for user events or a personal userId; {date} always) must cover '
+    handle: ({ sse }, { query: q }, ctx) => {
+      const header = ctx.headers['last-event-id'];
+      const afterId = parseLastEventId(typeof header === 'string' ? header : q.lastEventId);
+      const { userId, sessionId } = ctx.user;
+      return raw((req, res) => sse.open(req, res, { userId, sessionId, afterId }));
+    },
+  }),
+  entry({
+    method: 'get', path: '/announcements', auth: 'player', response: z.object({ announcements: z.array(announcement) }), summary: 'Active announcements for the user, by priority then newest; read rules applied.',
+    handle: ({ push }, _input, ctx) => push.announcements(ctx.user.userId),
+  }),
+  entry({
+    method: 'post', path: '/announcements/:id/read', auth: 'player', params: pushSchemas.idParam, status: 204, errors: ['NOT_FOUND'], summary: 'Read receipt of an announcement (counted per frequency period).',
+    handle: ({ push }, { params }, ctx) => push.markRead(ctx.user.userId, params.id),
+  }),
+  entry({
+    method: 'post', path: '/admin/templates', auth: 'admin', audit: 'push_template_create', body: pushSchemas.template, status: 201, summary: 'Create a template with {key} placeholders.',
+    handle: async ({ push }, { body }, ctx) => {
+      const t = await push.createTemplate(body.content);
+      ctx.audit({ after: t });
+      return t;
+    },
+  }),
+  entry({
+    method: 'get', path: '/admin/templates', auth: 'admin', audit: false, summary: 'List templates.',
+    handle: ({ push }) => push.listTemplates(),
+  }),
+  entry({
+    method: 'post', path: '/admin/triggers', auth: 'admin', audit: 'push_trigger_create', body: pushSchemas.trigger, status: 201, summary: 'Create a trigger; its variables plus the event variables ({name}, {userId} for user events or a personal userId; {date} always) must cover '
       + 'the template. Event triggers fire on their event inside [startsAt, endsAt), per user under the frequency rule (periods in GAME_TIMEZONE). '
-      + 'schedule/manual triggers fire at sendAt (else startsAt, else at once), once per cluster, then every repeatEveryS until endsAt.' },
-  { method: 'get', path: '/admin/triggers', auth: 'admin', query: pushSchemas.triggersQuery, summary: 'List triggers.' },
-  { method: 'post', path: '/admin/triggers/:id/cancel', auth: 'admin', errors: ['NOT_FOUND'], summary: 'Cancel a trigger: it sends nothing more; its messages on display are withdrawn.' },
-  { method: 'post', path: '/admin/push', auth: 'admin', body: pushSchemas.push, status: 201, summary: 'Send now: lobby (lobby clients and every SSE stream), server (a public address), room (roomId), team (roomId + team), '
-      + 'personal (userId; held until the next stream or lobby connection when offline). Without expiresAt a message is active for 1 hour.' },
+      + 'schedule/manual triggers fire at sendAt (else startsAt, else at once), once per cluster, then every repeatEveryS until endsAt.',
+    handle: async ({ push }, { body }, ctx) => {
+      const t = await push.createTrigger(body);
+      ctx.audit({ target: t.userId, after: t });
+      return t;
+    },
+  }),
+  entry({
+    method: 'get', path: '/admin/triggers', auth: 'admin', audit: false, query: pushSchemas.triggersQuery, summary: 'List triggers.',
+    handle: ({ push }, { query }) => push.listTriggers(query),
+  }),
+  entry({
+    method: 'post', path: '/admin/triggers/:id/cancel', auth: 'admin', audit: 'push_trigger_cancel', params: pushSchemas.idParam, errors: ['NOT_FOUND'], summary: 'Cancel a trigger: it sends nothing more; its messages on display are withdrawn.',
+    handle: async ({ push }, { params }, ctx) => {
+      const { before, after } = await push.cancelTrigger(params.id);
+      ctx.audit({ target: after.userId, before, after });
+      return after;
+    },
+  }),
+  entry({
+    method: 'post', path: '/admin/push', auth: 'admin', audit: 'push_send_now', body: pushSchemas.push, status: 201, summary: 'Send now: lobby (lobby clients and every SSE stream), server (a public address), room (roomId), team (roomId + team), '
+      + 'personal (userId; held until the next stream or lobby connection when offline). Without expiresAt a message is active for 1 hour.',
+    handle: async ({ push }, { body }, ctx) => {
+      const m = await push.sendNow(body, ctx.admin.adminId);
+      ctx.audit({ target: m.userId, after: m });
+      return m;
+    },
+  }),
 ];
-
-export function pushRoutes(deps: { push: PushService; sse: SseHub; sessions: SessionService; admin: AdminService }): Router {
-  const { push, sse, sessions, admin } = deps;
-  const r = Router();
-  const user = requireUser(sessions);
-  const adminOnly = requireAdmin(admin);
-
-  r.get('/push/stream', async (req, res) => {
-    const q = parse(pushSchemas.stream, req.query, 'query');
-    const claims = await sessions.verifyAccess(bearerToken(req) ?? q.access_token);
-    const header = req.headers['last-event-id'];
-    const afterId = parseLastEventId(typeof header === 'string' ? header : q.lastEventId);
-    await sse.open(req, res, { userId: claims.userId, sessionId: claims.sessionId, afterId });
-  });
-
-  r.get('/announcements', user, async (req, res) => {
-    res.json(await push.announcements(req.auth!.userId));
-  });
-
-  r.post('/announcements/:id/read', user, async (req, res) => {
-    const p = parse(pushSchemas.idParam, req.params, 'params');
-    await push.markRead(req.auth!.userId, p.id);
-    res.status(204).end();
-  });
-
-  r.post('/admin/templates', adminOnly, async (req, res) => {
-    const body = parse(pushSchemas.template, bodyOf(req));
-    const t = await push.createTemplate(body.content);
-    await auditFrom(admin, req, 'push_template_create', { after: t });
-    res.status(201).json(t);
-  });
-
-  r.get('/admin/templates', adminOnly, async (req, res) => {
-    const list = await push.listTemplates();
-    await auditFrom(admin, req, 'push_template_list', {});
-    res.json(list);
-  });
-
-  r.post('/admin/triggers', adminOnly, async (req, res) => {
-    const body = parse(pushSchemas.trigger, bodyOf(req));
-    const t = await push.createTrigger(body);
-    await auditFrom(admin, req, 'push_trigger_create', { target: t.userId, after: t });
-    res.status(201).json(t);
-  });
-
-  r.get('/admin/triggers', adminOnly, async (req, res) => {
-    const q = parse(pushSchemas.triggersQuery, req.query, 'query');
-    const list = await push.listTriggers(q);
-    await auditFrom(admin, req, 'push_trigger_list', {});
-    res.json(list);
-  });
-
-  r.post('/admin/triggers/:id/cancel', adminOnly, async (req, res) => {
-    const p = parse(pushSchemas.idParam, req.params, 'params');
-    const { before, after } = await push.cancelTrigger(p.id);
-    await auditFrom(admin, req, 'push_trigger_cancel', { target: after.userId, before, after });
-    res.json(after);
-  });
-
-  r.post('/admin/push', adminOnly, async (req, res) => {
-    const body = parse(pushSchemas.push, bodyOf(req));
-    const m = await push.sendNow(body, req.admin!.adminId);
-    await auditFrom(admin, req, 'push_send_now', { target: m.userId, after: m });
-    res.status(201).json(m);
-  });
-
-  return r;
-}

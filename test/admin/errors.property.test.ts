@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { registerUser } from '../support/users.ts';
 import { assertContract, bodyArb, contentType, FC_RUNS, sendChecked, startContractFixture, tokenArb, validForZod, type Auth, type ContractFixture } from '../support/contract.ts';
-import { allRouteDocs } from '../../src/ops/openapi.routes.ts';
+import { allRoutes } from '../../src/ops/openapi.routes.ts';
 
 /**
  * The error contract under random input (API.md "Conventions"): whatever is thrown at an accounts
@@ -19,13 +19,13 @@ const routes: Route[] = [
   { method: 'POST', path: 'auth/register', auth: 'none', fields: ['phone', 'code', 'password', 'name'] },
   { method: 'POST', path: 'auth/login', auth: 'none', fields: ['phone', 'password'] },
   { method: 'POST', path: 'auth/refresh', auth: 'none', fields: ['refreshToken'] },
-  { method: 'POST', path: 'auth/logout', auth: 'user', fields: [] },
-  { method: 'POST', path: 'auth/password', auth: 'user', fields: ['oldPassword', 'newPassword'] },
+  { method: 'POST', path: 'auth/logout', auth: 'player', fields: [] },
+  { method: 'POST', path: 'auth/password', auth: 'player', fields: ['oldPassword', 'newPassword'] },
   { method: 'POST', path: 'auth/password/reset', auth: 'none', fields: ['phone', 'code', 'newPassword'] },
   { method: 'POST', path: 'auth/third-party', auth: 'none', fields: ['channel', 'externalId', 'credential', 'phone', 'code'] },
-  { method: 'GET', path: 'me', auth: 'user', fields: [] },
-  { method: 'PATCH', path: 'me', auth: 'user', fields: ['name', 'email'] },
-  { method: 'DELETE', path: 'me', auth: 'user', fields: ['password'] },
+  { method: 'GET', path: 'me', auth: 'player', fields: [] },
+  { method: 'PATCH', path: 'me', auth: 'player', fields: ['name', 'email'] },
+  { method: 'DELETE', path: 'me', auth: 'player', fields: ['password'] },
   { method: 'POST', path: 'admin/login', auth: 'none', fields: ['username', 'password'] },
   { method: 'GET', path: 'admin/users', auth: 'admin', fields: [] },
   { method: 'GET', path: `admin/users/${ID}`, auth: 'admin', fields: [] },
@@ -43,8 +43,10 @@ const routes: Route[] = [
 ];
 
 /** Random bodies, and bodies the route's own schema accepts (every limit reached) to get past validation. */
+const entryOf = (route: Route) => allRoutes.find((d) => d.method === route.method.toLowerCase() && d.path === `/${route.path}`);
+
 function bodyOf(route: Route) {
-  const doc = allRouteDocs.find((d) => d.method === route.method.toLowerCase() && d.path === `/${route.path}`);
+  const doc = entryOf(route);
   if (!doc?.body) return bodyArb(route.fields);
   const valid = validForZod(doc.body).map((json) => ({ json }));
   return fc.oneof({ weight: 3, arbitrary: bodyArb(route.fields) }, { weight: 2, arbitrary: valid });
@@ -69,6 +71,8 @@ describe('errors: every accounts and admin route keeps the error contract under 
   for (const route of routes) {
     it(`${route.method} /${route.path}`, async () => {
       const seen = new Set<number>();
+      const entry = entryOf(route);
+      assert.ok(entry, 'the route has a table entry');
       const token = tokenArb(route.auth);
       const id = fc.oneof(fc.constant('USERID'), fc.constant('1'), fc.string({ maxLength: 30 }), fc.stringMatching(/^\d{1,25}$/));
       const query = fc.option(fc.dictionary(fc.constantFrom('q', 'page', 'pageSize', 'x'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined });
@@ -79,7 +83,7 @@ describe('errors: every accounts and admin route keeps the error contract under 
           if (q) path += `?${new URLSearchParams(q).toString()}`;
           // Logging out or changing the password with the real token would end the session every other run needs.
           const token = tok === 'USER' && (route.path === 'auth/logout' || route.path === 'auth/password') ? undefined : tok;
-          seen.add(await sendChecked(f, { method: route.method, path, body, token, contentType: ctype }));
+          seen.add(await sendChecked(f, { method: route.method, path, body, token, contentType: ctype, route: entry }));
         }),
         { numRuns: FC_RUNS },
       );

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { assertContract, bodyArb, contentType, FC_RUNS, fieldValue, headerSafe, sendChecked, startContractFixture, tokenArb, validForZod, type ContractFixture } from '../support/contract.ts';
-import { allRouteDocs } from '../../src/ops/openapi.routes.ts';
-import type { RouteDoc } from '../../src/platform/openapi.ts';
+import { assertContract, bodyArb, declaredCodes, contentType, FC_RUNS, fieldValue, headerSafe, sendChecked, startContractFixture, tokenArb, validForZod, type ContractFixture } from '../support/contract.ts';
+import { allRoutes } from '../../src/ops/openapi.routes.ts';
+import type { RouteInfo } from '../../src/platform/http.ts';
 
 /**
  * The error contract under random input on every other route of the API: mail, push, lobby, game,
@@ -21,9 +21,10 @@ import type { RouteDoc } from '../../src/platform/openapi.ts';
 
 const ownTest = /^\/(auth\/|me$|admin\/login$|admin\/users|admin\/maintenance)/;
 const excluded = new Set(['post /admin/shutdown', 'get /push/stream']);
-const routes = allRouteDocs.filter((r) => !ownTest.test(r.path) && !excluded.has(`${r.method} ${r.path}`));
+const stream = allRoutes.find((r) => r.path === '/push/stream')!;
+const routes = allRoutes.filter((r) => !ownTest.test(r.path) && !excluded.has(`${r.method} ${r.path}`));
 
-function keysOf(schema: RouteDoc['body']): string[] {
+function keysOf(schema: RouteInfo['body']): string[] {
   const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape ? Object.keys(shape) : [];
 }
@@ -87,6 +88,7 @@ describe('errors: every other API route keeps the error contract under random in
             body = undefined;
           }
           assertContract(`GET /push/stream?${query}`, { status: res.status, body, text });
+          assert.ok(declaredCodes(stream).has((body as any).error.code), `GET /push/stream: ${text} is not declared`);
         },
       ),
       { numRuns: FC_RUNS },
@@ -139,7 +141,7 @@ describe('errors: every other API route keeps the error contract under random in
             return star ? p.split('/').map(encodeURIComponent).join('/') || 'x' : encodeURIComponent(p) || 'x';
           });
           if (q) path += `?${new URLSearchParams(q).toString()}`;
-          seen.add(await sendChecked(f, { method: route.method, path, body: b, token: tok, contentType: ctype }));
+          seen.add(await sendChecked(f, { method: route.method, path, body: b, token: tok, contentType: ctype, route }));
         }),
         { numRuns: FC_RUNS },
       );

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../src/platform/errors.ts';
+import { UNIVERSAL_ERRORS, type RouteAuth, type RouteInfo } from '../../src/platform/http.ts';
 import type { TestServer } from './server.ts';
 import { registerUser } from './users.ts';
 import { startAccountsServer } from '../accounts/helpers.ts';
@@ -132,13 +133,13 @@ export function validForZod(schema: z.ZodType): fc.Arbitrary<unknown> {
   return validFor(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema);
 }
 
-export type Auth = 'none' | 'user' | 'admin';
+export type Auth = RouteAuth;
 /** A token choice: the fixture's user or admin token by name, or a literal (random, placeholder, none). */
 export type TokenChoice = 'USER' | 'ADMIN' | string | undefined;
 
 /** No token, the placeholder, junk, the wrong kind, and (weighted) the kind the route needs. */
 export function tokenArb(auth: Auth, rightKindWeight = 1): fc.Arbitrary<TokenChoice> {
-  const right: TokenChoice = auth === 'admin' ? 'ADMIN' : auth === 'user' ? 'USER' : undefined;
+  const right: TokenChoice = auth === 'admin' ? 'ADMIN' : auth === 'player' ? 'USER' : undefined;
   return fc.oneof(
     // The right kind, so that validation behind the auth check is reached too.
     { weight: rightKindWeight, arbitrary: fc.constant(right) },
@@ -164,8 +165,16 @@ export async function startContractFixture(): Promise<ContractFixture> {
   return { server, userId: user.id, userToken: user.accessToken, adminToken: admin.body.token };
 }
 
-/** Sends one generated request and checks the error contract on its answer; returns the status. */
-export async function sendChecked(f: ContractFixture, req: { method: string; path: string; body: unknown; token: TokenChoice; contentType?: string }): Promise<number> {
+/** The codes a route may answer: the ones its table entry declares and the universal ones of its auth. */
+export function declaredCodes(route: RouteInfo): Set<string> {
+  return new Set([...UNIVERSAL_ERRORS[route.auth], ...(route.errors ?? [])]);
+}
+
+/**
+ * Sends one generated request and checks the error contract on its answer (and, given the route's
+ * table entry, that the code is one the entry declares); returns the status.
+ */
+export async function sendChecked(f: ContractFixture, req: { method: string; path: string; body: unknown; token: TokenChoice; contentType?: string; route?: RouteInfo }): Promise<number> {
   const headers: Record<string, string> = {};
   if (req.contentType) headers['content-type'] = req.contentType;
   const bearer = req.token === 'ADMIN' ? f.adminToken : req.token === 'USER' ? f.userToken : req.token;
@@ -175,5 +184,8 @@ export async function sendChecked(f: ContractFixture, req: { method: string; pat
   const raw = method === 'GET' ? undefined : b.raw !== undefined ? b.raw : 'json' in b ? JSON.stringify(b.json) : undefined;
   const res = await f.server.api(method, req.path, undefined, { headers, raw });
   assertContract(`${method} ${req.path}`, res);
+  if (req.route && res.status >= 400) {
+    assert.ok(declaredCodes(req.route).has(res.body.error.code), `${method} ${req.path}: ${res.body.error.code} is not declared by ${req.route.method} ${req.route.path}: ${res.text}`);
+  }
   return res.status;
 }
