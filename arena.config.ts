@@ -278,7 +278,7 @@ export interface Arena {
  * the WebSocket transport (by default Colyseus's, with writes coalesced per turn: rooms/transport.ts).
  */
 export function createArena(services: Services, opts: { transport?: (server: http.Server) => WebSocketTransport } = {}): Arena {
-  const { config, logger, metrics, lifecycle } = services;
+  const { config, logger, lifecycle } = services;
   const httpServer = http.createServer();
   const transport = opts.transport ? opts.transport(httpServer) : createTransport(httpServer, logger.child({ module: 'transport' }));
   // The transport prints every server error with its stack; a failed bind is ours to report, in one line.
