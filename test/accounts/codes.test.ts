@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type TestServer } from '../support/server.ts';
 import { newPhone, registerUser } from '../support/users.ts';
-import { startAccountsServer, withDb, codeFor } from './helpers.ts';
+import { useAccountsServer, withDb, codeFor } from './helpers.ts';
 import { SmsCode } from '../../src/accounts/accounts.entities.ts';
 import { nextDayStart } from '../../src/platform/clock.ts';
 
 describe('accounts: SMS codes', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startAccountsServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useAccountsServer();
 
   it('sends a 6-digit code valid for 5 minutes, stored hashed, and returns devCode outside production', async () => {
     const phone = newPhone();
@@ -101,13 +94,7 @@ describe('accounts: SMS codes', function () {
 
 describe('accounts: SMS daily caps', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startAccountsServer({ SMS_DAILY_PER_PHONE: '3', SMS_DAILY_PER_IP: '5', TRUST_PROXY_HOPS: '1', GAME_TIMEZONE: 'Asia/Shanghai' });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useAccountsServer({ SMS_DAILY_PER_PHONE: '3', SMS_DAILY_PER_IP: '5', TRUST_PROXY_HOPS: '1', GAME_TIMEZONE: 'Asia/Shanghai' });
 
   it('caps codes per phone per local day with Retry-After to the next local midnight', async () => {
     const phone = newPhone();
@@ -145,7 +132,6 @@ describe('accounts: SMS daily caps', function () {
 
 describe('accounts: the http SMS provider', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let gateway: http.Server;
   const received: { phone: string; code: string; purpose: string; auth?: string }[] = [];
   let failNext = false;
@@ -164,13 +150,13 @@ describe('accounts: the http SMS provider', function () {
       });
     });
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-    const port = (gateway.address() as AddressInfo).port;
-    server = await startAccountsServer({ SMS_PROVIDER: 'http', SMS_HTTP_URL: `http://127.0.0.1:${port}/send`, SMS_HTTP_TOKEN: 'gateway-token-123' });
   });
-  after(async () => {
-    await server?.stop();
+  after(() => {
     gateway?.close();
   });
+  const server = useAccountsServer(() => ({
+    SMS_PROVIDER: 'http', SMS_HTTP_URL: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`, SMS_HTTP_TOKEN: 'gateway-token-123',
+  }));
 
   it('posts the code to the gateway, returns no devCode, and the delivered code registers', async () => {
     const phone = newPhone();

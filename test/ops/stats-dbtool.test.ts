@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { login, registerUser } from '../support/users.ts';
 import { adminToken, eventually } from './support.ts';
 
@@ -7,14 +7,7 @@ const DAY = 86_400_000;
 
 describe('analytics: daily stats from the rollup plus the live day', function () {
   this.timeout(90_000);
-  let server: TestServer;
-
-  before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', STATS_ROLLUP_MS: '200', GAME_TIMEZONE: 'Asia/Shanghai' } });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer({ BCRYPT_COST: '4', STATS_ROLLUP_MS: '200', GAME_TIMEZONE: 'Asia/Shanghai' });
 
   it('counts DAU, registrations and logins per game day; yesterday comes from the rollup', async () => {
     // 2031-03-10 10:00 in Shanghai (02:00 UTC): the day key is 2031-03-10 in GAME_TIMEZONE
@@ -76,15 +69,11 @@ describe('analytics: daily stats from the rollup plus the live day', function ()
 
 describe('database tool', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4' });
   let token: string;
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4' } });
     token = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('lists entities and fields from the ORM metadata, secrets hidden and read-only', async () => {

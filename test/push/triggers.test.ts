@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../support/server.ts';
 import { registerUser, login, type TestUser } from '../support/users.ts';
 import { openSse, type SseStream } from '../support/sse.ts';
-import { adminToken, createTemplate, createTrigger, shanghai, sleep, startPushServer } from './support.ts';
+import { usePushServer, adminToken, createTemplate, createTrigger, shanghai, sleep } from './support.ts';
 
 /** Logs the user in and returns the new access token (several sessions allowed in these tests). */
 async function relogin(server: TestServer, u: TestUser): Promise<string> {
@@ -13,14 +13,13 @@ async function relogin(server: TestServer, u: TestUser): Promise<string> {
 
 describe('push: templates and triggers', function () {
   this.timeout(120_000);
-  let server: TestServer;
+  // Several sessions per user, so a stream stays open while the user logs in again.
+  const server = usePushServer({ SINGLE_SESSION: 'false' });
   let admin: string;
   const open: SseStream[] = [];
   const track = (s: SseStream) => (open.push(s), s);
 
   before(async () => {
-    // Several sessions per user, so a stream stays open while the user logs in again.
-    server = await startPushServer({ SINGLE_SESSION: 'false' });
     admin = await adminToken(server);
   });
   beforeEach(async () => {
@@ -28,9 +27,6 @@ describe('push: templates and triggers', function () {
   });
   afterEach(() => {
     for (const s of open.splice(0)) s.close();
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('rejects malformed templates and triggers whose variables do not cover the placeholders', async () => {
@@ -165,13 +161,7 @@ describe('push: templates and triggers', function () {
 
 describe('push: a once-a-day login message with single sessions', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startPushServer({ SINGLE_SESSION: 'true' });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = usePushServer({ SINGLE_SESSION: 'true' });
 
   it('is held for the user and delivered exactly once after 10 concurrent logins', async () => {
     const admin = await adminToken(server);
