@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { useServer, freshDatabaseUrl, startServer } from '../support/server.ts';
-import { registerUser } from '../support/users.ts';
+import { registerUser, ADMIN_PASSWORD, adminToken } from '../support/users.ts';
 import { idNumber } from '../support/identity.ts';
-import { ADMIN_PASSWORD, adminToken, eventually } from './support.ts';
+import { eventually } from '../support/eventually.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const nodeBin = path.join(root, 'node_modules/.bin/node');

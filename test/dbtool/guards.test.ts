@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
-import { registerUser } from '../support/users.ts';
-import { adminToken } from './support.ts';
+import { registerUser, adminToken } from '../support/users.ts';
 
 /**
  * The database tool is no back door (issue 11 item 9): evidence stays as written, state a feature

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
-import { registerUser } from '../support/users.ts';
-import { adminToken, eventually } from './support.ts';
+import { registerUser, adminToken } from '../support/users.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('admin logs: query, paging, filters, client errors, log level', function () {
   this.timeout(90_000);

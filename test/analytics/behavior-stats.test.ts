@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
-import { login, registerUser } from '../support/users.ts';
+import { login, registerUser, adminToken } from '../support/users.ts';
 import { idNumber, withWrongCheck } from '../support/identity.ts';
-import { adminToken, eventually } from './support.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * Behavior analytics (S9, 用户操作行为): every behavior-log operation counted per day in
