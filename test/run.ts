@@ -20,7 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, globSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { dropRunDatabases } from './support/server.ts';
@@ -67,14 +67,33 @@ const ONE_PASS = [
 ];
 let passes = 0;
 
+/** Spec files named on the command line (files, folders, globs), without the one-pass suites. */
+function laterPassSpecs(specs: string[]): string[] {
+  const files = specs.flatMap((spec) => {
+    if (/[*?{]/.test(spec)) return globSync(spec, { cwd: root });
+    return statSync(path.resolve(root, spec)).isDirectory() ? globSync(path.join(spec, '**/*.test.ts'), { cwd: root }) : [spec];
+  });
+  return files.filter((f) => !ONE_PASS.some((glob) => path.matchesGlob(path.relative(root, path.resolve(root, f)), glob)));
+}
+
 function mocha(env: Record<string, string>, label: string): Promise<number> {
   const jobs = process.env.TEST_JOBS ?? '3';
-  const later = passes++ > 0 ? ONE_PASS.flatMap((glob) => ['--ignore', glob]) : [];
-  const args = [
-    path.join(root, 'node_modules/mocha/bin/mocha.js'), '--require', 'test/support/file-timings.ts', ...later,
-    ...(extra.length ? extra : ['--parallel', '--jobs', jobs, 'test/**/*.test.ts']),
-  ];
-  console.log(`\n=== ${label} ===${later.length ? ' (dialect-independent suites ran on the first pass)' : ''}`);
+  const later = passes++ > 0;
+  let run = extra.length ? extra : ['--parallel', '--jobs', jobs, 'test/**/*.test.ts'];
+  if (later && extra.length) {
+    // Named specs: drop the one-pass suites here (mocha refuses a run whose every file is ignored).
+    const isSpec = (a: string) => !a.startsWith('-') && (/[*?{]/.test(a) || existsSync(path.resolve(root, a)));
+    const files = laterPassSpecs(extra.filter(isSpec));
+    if (!files.length) {
+      console.log(`\n=== ${label} === nothing to run: the suites named are dialect-independent and ran on the first pass`);
+      return Promise.resolve(0);
+    }
+    run = [...extra.filter((a) => !isSpec(a)), ...files];
+  } else if (later) {
+    run = [...ONE_PASS.flatMap((glob) => ['--ignore', glob]), ...run];
+  }
+  const args = [path.join(root, 'node_modules/mocha/bin/mocha.js'), '--require', 'test/support/file-timings.ts', ...run];
+  console.log(`\n=== ${label} ===${later ? ' (dialect-independent suites ran on the first pass)' : ''}`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, TEST_RUN_ID: runId }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
