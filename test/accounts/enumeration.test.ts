@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { type TestServer } from '../support/server.ts';
 import { newPhone, registerUser } from '../support/users.ts';
-import { codeFor, startAccountsServer, withDb } from './helpers.ts';
+import { useAccountsServer, codeFor, withDb } from './helpers.ts';
 import { SmsCode } from '../../src/accounts/accounts.entities.ts';
 import { comparableCost } from '../support/timing.ts';
 
 /** What the accounts API tells a stranger about which phones have accounts (S2, issue 11 item 4). */
 describe('accounts: which phones have accounts is not given away', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    // The production cost, so that a bcrypt compare is what the timing shows; no lockout in the way.
-    server = await startAccountsServer({ BCRYPT_COST: '10', LOGIN_LOCK_FAILURES: '1000', TRUST_PROXY_HOPS: '1', SMS_DAILY_PER_IP: '20' });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  // The production cost, so that a bcrypt compare is what the timing shows; no lockout in the way.
+  const server = useAccountsServer({ BCRYPT_COST: '10', LOGIN_LOCK_FAILURES: '1000', TRUST_PROXY_HOPS: '1', SMS_DAILY_PER_IP: '20' });
   const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
 
   it('a login for an unknown phone, or an account without a password, costs what a wrong password costs', async () => {

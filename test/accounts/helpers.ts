@@ -1,4 +1,4 @@
-import { startServer, type StartOptions, type TestServer } from '../support/server.ts';
+import { startServer, useServer, type ServerEnv, type StartOptions, type TestServer } from '../support/server.ts';
 import { openDatabase, type Database } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 
@@ -6,8 +6,15 @@ import { createLogger } from '../../src/platform/logger.ts';
  * Accounts tests share one origin (127.0.0.1), so the per-IP limits are raised unless a test is
  * about them (then it sends X-Forwarded-For with TRUST_PROXY_HOPS=1).
  */
+export const ACCOUNTS_ENV: Record<string, string> = { SMS_DAILY_PER_IP: '100000', SMS_DAILY_PER_PHONE: '1000', LOGIN_PER_IP_PER_MINUTE: '100000' };
+
 export function startAccountsServer(env: Record<string, string> = {}, opts: Omit<StartOptions, 'env'> = {}): Promise<TestServer> {
-  return startServer({ ...opts, env: { SMS_DAILY_PER_IP: '100000', SMS_DAILY_PER_PHONE: '1000', LOGIN_PER_IP_PER_MINUTE: '100000', ...env } });
+  return startServer({ ...opts, env: { ...ACCOUNTS_ENV, ...env } });
+}
+
+/** `useServer` with the accounts settings. */
+export function useAccountsServer(env: ServerEnv | (() => ServerEnv) = {}, opts: Omit<StartOptions, 'env'> = {}): TestServer {
+  return useServer(() => ({ ...ACCOUNTS_ENV, ...(typeof env === 'function' ? env() : env) }), opts);
 }
 
 /**

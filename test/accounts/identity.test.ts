@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startAccountsServer, withDb, DAY_MS } from './helpers.ts';
+import { useAccountsServer, startAccountsServer, withDb, DAY_MS } from './helpers.ts';
 import { adminToken, login, registerUser, type TestUser } from '../support/users.ts';
 import { idNumber, withWrongCheck } from '../support/identity.ts';
 import { joinRoom, leaveAll, type Room } from '../support/colyseus.ts';
@@ -12,20 +12,16 @@ import type { TestServer } from '../support/server.ts';
 /** Real-name identity (S2): POST /me/identity, `user.identity`, binding limits, admin clearing. */
 describe('identity: real-name verification with the dev verifier', function () {
   this.timeout(120_000);
-  let server: TestServer;
+  const server = useAccountsServer({ BCRYPT_COST: '4', GAME_TIMEZONE: 'Asia/Shanghai', IDENTITY_ATTEMPTS_PER_DAY: '3' });
   let token: string;
 
   const submit = (user: TestUser, body: unknown) => server.api('POST', 'me/identity', body, { token: user.accessToken });
   const identityOf = async (user: TestUser) => (await server.api('GET', 'me', undefined, { token: user.accessToken })).body.user.identity;
 
   before(async () => {
-    server = await startAccountsServer({ BCRYPT_COST: '4', GAME_TIMEZONE: 'Asia/Shanghai', IDENTITY_ATTEMPTS_PER_DAY: '3' });
     // 2031-03-10 10:00 in Shanghai
     await server.setClock(Date.parse('2031-03-10T02:00:00Z'));
     token = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('verifies an adult; `user.identity` shows the number masked, never whole', async () => {
@@ -190,7 +186,6 @@ describe('identity: real-name verification with the dev verifier', function () {
 
 describe('identity: the http verifier', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let gateway: http.Server;
   let mode: 'answer' | 'fail' | 'denied' | 'hang' = 'answer';
   const seen: { auth?: string; body: any }[] = [];
@@ -209,16 +204,15 @@ describe('identity: the http verifier', function () {
       });
     });
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-    server = await startAccountsServer({
-      BCRYPT_COST: '4', IDENTITY_VERIFIER: 'http', IDENTITY_HTTP_URL: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/verify`,
-      IDENTITY_HTTP_TOKEN: 'gateway-token', IDENTITY_HTTP_TIMEOUT_MS: '300',
-    });
   });
-  after(async () => {
-    await server?.stop();
+  after(() => {
     gateway?.closeAllConnections();
     gateway?.close();
   });
+  const server = useAccountsServer(() => ({
+    BCRYPT_COST: '4', IDENTITY_VERIFIER: 'http', IDENTITY_HTTP_URL: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/verify`,
+    IDENTITY_HTTP_TOKEN: 'gateway-token', IDENTITY_HTTP_TIMEOUT_MS: '300',
+  }));
 
   it('asks the gateway with the name, the number and its token; a refusal is a 400', async () => {
     const user = await registerUser(server);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, type TestServer } from '../support/server.ts';
 import { adminToken, registerUser } from '../support/users.ts';
 import { joinRoom, until } from '../support/colyseus.ts';
 
@@ -11,13 +11,7 @@ async function onlineRow(server: TestServer, admin: string, userId: string): Pro
 }
 
 describe('online_user: rows nobody keeps alive expire', function () {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer({ env: { ONLINE_STALE_S: '10' } });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer({ ONLINE_STALE_S: '10' });
 
   it('marks a session offline once nobody has touched its row for ONLINE_STALE_S, and keeps a connected one live', async () => {
     const idle = await registerUser(server); // logged in, never connected anywhere

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { startAccountsServer } from './helpers.ts';
+import { useAccountsServer } from './helpers.ts';
 import { adminToken, registerUser, type TestUser } from '../support/users.ts';
 import { idNumber, expectJoinRefused } from '../support/identity.ts';
 import { joinRoom, leaveAll, type Recorder, type Room } from '../support/colyseus.ts';
-import type { TestServer } from '../support/server.ts';
 
 const CHECK_MS = 100;
 /** Local time in Asia/Shanghai (UTC+8, no DST) as epoch ms. */
@@ -19,7 +18,10 @@ const PLAY_TIME = { status: 403, closeCode: 4105, code: 'PLAY_TIME' };
  */
 describe('play time: game rooms for minors only inside the play windows', function () {
   this.timeout(120_000);
-  let server: TestServer;
+  const server = useAccountsServer({
+      BCRYPT_COST: '4', ANTI_ADDICTION: 'on', GAME_TIMEZONE: 'Asia/Shanghai', PLAY_TIME_CHECK_MS: String(CHECK_MS), PLAY_TIME_WARN_S: '300',
+      PLAY_WINDOWS: 'fri,sat,sun,holiday 20:00-21:00; sat 23:00-24:00; sun 00:00-01:00', RECONNECT_WINDOW_S: '0',
+    });
   let token: string;
   const open: Room[] = [];
   const track = <T extends { room: Room }>(j: T) => {
@@ -46,17 +48,8 @@ describe('play time: game rooms for minors only inside the play windows', functi
   const ticks = (n = 3) => new Promise((r) => setTimeout(r, n * CHECK_MS));
   const warnings = (rec: Recorder) => rec.of('system').filter((m) => m.kind === 'play_time');
 
-  before(async () => {
-    server = await startAccountsServer({
-      BCRYPT_COST: '4', ANTI_ADDICTION: 'on', GAME_TIMEZONE: 'Asia/Shanghai', PLAY_TIME_CHECK_MS: String(CHECK_MS), PLAY_TIME_WARN_S: '300',
-      PLAY_WINDOWS: 'fri,sat,sun,holiday 20:00-21:00; sat 23:00-24:00; sun 00:00-01:00', RECONNECT_WINDOW_S: '0',
-    });
-  });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('refuses game rooms without a verified identity; the lobby, mail and account stay open', async () => {

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type TestServer } from '../support/server.ts';
 import { newPhone, registerUser, login } from '../support/users.ts';
-import { startAccountsServer, withDb, codeFor } from './helpers.ts';
+import { useAccountsServer, withDb, codeFor } from './helpers.ts';
 import { BehaviorLog } from '../../src/logs/logs.entities.ts';
 import { User } from '../../src/accounts/accounts.entities.ts';
 
 describe('accounts: profile, deregistration and third-party login', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startAccountsServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useAccountsServer();
 
   it('refuses names that are blank, hold control, format or line-separator characters, or lone surrogates', async () => {
     const user = await registerUser(server, { name: 'Bob' });
@@ -124,7 +117,6 @@ describe('accounts: profile, deregistration and third-party login', function () 
 
 describe('accounts: the http third-party verifier', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let verifier: http.Server;
   const seen: Record<string, unknown>[] = [];
   before(async () => {
@@ -140,12 +132,11 @@ describe('accounts: the http third-party verifier', function () {
       });
     });
     await new Promise<void>((resolve) => verifier.listen(0, '127.0.0.1', resolve));
-    server = await startAccountsServer({ THIRD_PARTY_VERIFIER: 'http', THIRD_PARTY_HTTP_URL: `http://127.0.0.1:${(verifier.address() as AddressInfo).port}/verify` });
   });
-  after(async () => {
-    await server?.stop();
+  after(() => {
     verifier?.close();
   });
+  const server = useAccountsServer(() => ({ THIRD_PARTY_VERIFIER: 'http', THIRD_PARTY_HTTP_URL: `http://127.0.0.1:${(verifier.address() as AddressInfo).port}/verify` }));
 
   it('accepts what the verifier accepts, refuses what it refuses, and answers 503 when it is down', async () => {
     const phone = newPhone();

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { startAccountsServer, withDb, codeFor } from './helpers.ts';
+import { useAccountsServer, withDb, codeFor } from './helpers.ts';
 import { newPhone } from '../support/users.ts';
 import { AdminUser, Session, SmsCode, User } from '../../src/accounts/accounts.entities.ts';
 import { UserIdentity } from '../../src/accounts/identity.entities.ts';
 import { idNumber, withWrongCheck } from '../support/identity.ts';
-import type { TestServer } from '../support/server.ts';
 
 /**
  * Secrets stay secret (S9): with LOG_LEVEL=trace, drive every account path that handles a password,
@@ -14,13 +13,7 @@ import type { TestServer } from '../support/server.ts';
  */
 describe('secrets: passwords, hashes, tokens and codes never reach the logs', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startAccountsServer({ LOG_LEVEL: 'trace' });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useAccountsServer({ LOG_LEVEL: 'trace' });
 
   it('keeps them out of the output at trace level, and out of responses', async () => {
     const secrets = new Set<string>();

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser, login } from '../support/users.ts';
 
 describe('accounts: the first steps of a player', function () {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer();
 
   it('registers with a code, logs in, reads /me, and a second login revokes the first session', async () => {
     const alice = await registerUser(server, { name: 'Alice' });

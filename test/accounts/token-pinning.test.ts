@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import jwt from 'jsonwebtoken';
-import { type TestServer } from '../support/server.ts';
 import { adminToken, registerUser } from '../support/users.ts';
-import { startAccountsServer } from './helpers.ts';
+import { useAccountsServer } from './helpers.ts';
 
 /** The test server's (development) secret: what an attacker would need, and more than they have. */
 const SECRET = 'dev-only-jwt-secret-change-me';
@@ -11,13 +10,7 @@ const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** Access tokens are HS256 with this server's key and of the access kind, nothing else (S2). */
 describe('accounts: access tokens are pinned', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startAccountsServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useAccountsServer();
   const me = (token: string) => server.api('GET', 'me', undefined, { token });
 
   it('refuses alg none, another algorithm, another key, a tampered payload and the wrong kind', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import bcrypt from 'bcrypt';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, startServer, type TestServer } from '../support/server.ts';
 import { ADMIN_PASSWORD, ADMIN_USER, adminToken } from '../support/users.ts';
 import { withDb } from '../accounts/helpers.ts';
 import { AdminUser } from '../../src/accounts/accounts.entities.ts';
@@ -28,13 +28,7 @@ async function insertAdmin(server: TestServer, username: string, password: strin
 
 describe('admin credentials: password change and token revocation', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer();
   const users = (token: string) => server.api('GET', 'admin/users', undefined, { token });
   const login = (username: string, password: string) => server.api('POST', 'admin/login', { username, password });
 
@@ -184,13 +178,7 @@ describe('admin credentials: a database first set up in development, started in 
 
 describe('admin credentials: guessing is limited per IP and per user name', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startServer({ env: { TRUST_PROXY_HOPS: '1', ADMIN_LOGIN_PER_IP_PER_MINUTE: '3', ADMIN_LOGIN_PER_USER_PER_MINUTE: '5' } });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer({ TRUST_PROXY_HOPS: '1', ADMIN_LOGIN_PER_IP_PER_MINUTE: '3', ADMIN_LOGIN_PER_USER_PER_MINUTE: '5' });
   const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
   const attempt = (ip: string, password: string, username = ADMIN_USER) => server.api('POST', 'admin/login', { username, password }, from(ip));
 
@@ -228,13 +216,7 @@ describe('admin credentials: guessing is limited per IP and per user name', func
 
 describe('admin credentials: an unknown admin name costs what a wrong password costs', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '10' } });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer({ BCRYPT_COST: '10' });
 
   it('takes as long to refuse an unknown admin as a wrong password', async () => {
     const attempt = (username: string) => async () => {

@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
-import { type TestServer } from '../support/server.ts';
 import { newPhone, registerUser, login } from '../support/users.ts';
-import { startAccountsServer, withDb } from '../accounts/helpers.ts';
+import { useAccountsServer, withDb } from '../accounts/helpers.ts';
 import { AuditLog } from '../../src/logs/logs.entities.ts';
 
 describe('admin: users, bans, whitelist and maintenance', function () {
   this.timeout(120_000);
-  let server: TestServer;
+  const server = useAccountsServer();
   let adminToken: string;
   const admin = (method: string, path: string, body?: unknown) => server.api(method, path, body, { token: adminToken });
   const me = (token: string) => server.api('GET', 'me', undefined, { token });
 
   before(async () => {
-    server = await startAccountsServer();
     const res = await server.api('POST', 'admin/login', { username: 'admin', password: 'dev-admin-password' });
     adminToken = res.body.token;
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('keeps admin and player tokens apart, both ways', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { newPhone, adminToken } from '../support/users.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -17,13 +17,7 @@ function readmeClient(): string {
 }
 
 describe('README: the JavaScript client example', function () {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer();
 
   it('runs end to end against a live server: register, lobby, game, mail claim, refresh', async () => {
     const phone = newPhone();

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { login, registerUser, type TestUser } from '../support/users.ts';
 import { adminMail, adminToken, openRawDb, orderLogs, type RawDb } from './support.ts';
 
 describe('mail: exactly-once claims and mail to all users', function () {
   this.timeout(180_000);
-  let server: TestServer;
   let db: RawDb;
   let admin: string;
-
-  before(async () => {
-    server = await startServer();
-    db = await openRawDb(server.databaseUrl);
-    admin = await adminToken(server);
-  });
   after(async () => {
     await db?.close();
-    await server?.stop();
+  });
+  const server = useServer();
+
+  before(async () => {
+    db = await openRawDb(server.databaseUrl);
+    admin = await adminToken(server);
   });
 
   const inbox = async (user: { accessToken: string }) => {

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { login, registerUser, type TestUser } from '../support/users.ts';
 import { adminMail, adminToken, openRawDb, orderLogs, type RawDb } from './support.ts';
 
 describe('mail: the mailbox cap, the trim order and the daily limit', function () {
   this.timeout(180_000);
-  let server: TestServer;
   let db: RawDb;
   let admin: string;
-
-  before(async () => {
-    server = await startServer();
-    db = await openRawDb(server.databaseUrl);
-    admin = await adminToken(server);
-  });
   after(async () => {
     await db?.close();
-    await server?.stop();
+  });
+  const server = useServer();
+
+  before(async () => {
+    db = await openRawDb(server.databaseUrl);
+    admin = await adminToken(server);
   });
 
   const inbox = async (user: TestUser) => {
@@ -102,14 +100,7 @@ describe('mail: the mailbox cap, the trim order and the daily limit', function (
 
 describe('mail: 10 player mails per sender per day in the game time zone', function () {
   this.timeout(120_000);
-  let server: TestServer;
-
-  before(async () => {
-    server = await startServer({ env: { GAME_TIMEZONE: 'Asia/Shanghai' } });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer({ GAME_TIMEZONE: 'Asia/Shanghai' });
 
   it('refuses the 11th mail of a local day with Retry-After to local midnight, and allows it after midnight', async () => {
     // 23:55 in Shanghai (15:55 UTC) of the latest such moment that has passed.

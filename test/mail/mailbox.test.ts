@@ -1,26 +1,24 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { adminMail, adminToken, openRawDb, orderLogs, type RawDb } from './support.ts';
 
 describe('mail: a player opens, reads, claims and deletes mail', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let db: RawDb;
   let admin: string;
   let alice: TestUser;
   let bob: TestUser;
+  after(async () => {
+    await db?.close();
+  });
+  const server = useServer();
 
   before(async () => {
-    server = await startServer();
     db = await openRawDb(server.databaseUrl);
     admin = await adminToken(server);
     alice = await registerUser(server, { name: 'Alice' });
     bob = await registerUser(server, { name: 'Bob' });
-  });
-  after(async () => {
-    await db?.close();
-    await server?.stop();
   });
 
   const inbox = async (user: TestUser) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
 import { openSse } from '../support/sse.ts';
 import { joinRoom, leaveAll, type Room } from '../support/colyseus.ts';
@@ -7,15 +7,11 @@ import { adminMail, adminToken } from './support.ts';
 
 describe('mail: a new mail notifies the recipient live', function () {
   this.timeout(60_000);
-  let server: TestServer;
+  const server = useServer();
   let admin: string;
 
   before(async () => {
-    server = await startServer();
     admin = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('sends `mail {unread}` on the SSE stream for player mail, admin mail and mail to all users', async () => {

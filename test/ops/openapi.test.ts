@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 
 /** The client contract the project ships and the README links. */
 const CONTRACT_FILE = path.resolve(import.meta.dirname, '../../docs/API.md');
@@ -22,14 +22,7 @@ function parseApiMd(text: string): string[] {
 
 describe('OpenAPI document', function () {
   this.timeout(60_000);
-  let server: TestServer;
-
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer();
 
   it('is served at /api/v1/openapi.json as OpenAPI 3.1 with schemas from the zod validators', async () => {
     const res = await server.api('GET', 'openapi.json');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, startServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
 import { sdkClient, Recorder } from '../support/colyseus.ts';
 import { ADMIN_PASSWORD, ADMIN_USER, adminToken, eventually } from './support.ts';
@@ -21,15 +21,11 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 
 describe('server administration: rooms, monitor, metrics, status', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4' });
   let token: string;
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4' } });
     token = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('lists rooms, messages one and disposes it; unknown rooms are 404', async () => {

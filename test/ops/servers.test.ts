@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { adminToken, registerUser } from '../support/users.ts';
 import { joinRoom, until } from '../support/colyseus.ts';
 import { openSse } from '../support/sse.ts';
@@ -11,15 +11,11 @@ import { eventually } from './support.ts';
  */
 describe('server list, server info, room inspection, a user\'s inventory for admins', function () {
   this.timeout(60_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4' });
   let token: string;
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4' } });
     token = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('the landing page summary is public: version, database, processes, CCU', async () => {

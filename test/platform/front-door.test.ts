@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { adminToken, registerUser } from '../support/users.ts';
 import { ADMIN_PASSWORD, ADMIN_USER } from '../support/users.ts';
 
@@ -8,7 +8,7 @@ const EVIL = 'https://evil.example';
 
 describe('front door: CORS for configured origins only, admin routes same-origin, security headers everywhere', function () {
   this.timeout(60_000);
-  let server: TestServer;
+  const server = useServer({ CORS_ORIGINS: `${GAME},https://www.example.com`, TRUST_PROXY_HOPS: '1', BCRYPT_COST: '4' });
   let admin: string;
   const basic = `Basic ${Buffer.from(`${ADMIN_USER}:${ADMIN_PASSWORD}`).toString('base64')}`;
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
@@ -17,11 +17,7 @@ describe('front door: CORS for configured origins only, admin routes same-origin
   });
 
   before(async () => {
-    server = await startServer({ env: { CORS_ORIGINS: `${GAME},https://www.example.com`, TRUST_PROXY_HOPS: '1', BCRYPT_COST: '4' } });
     admin = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('echoes a configured origin on player routes and matchmaking (with credentials, for the SDK), and no other', async () => {

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, startServer } from '../support/server.ts';
 
 describe('server lifecycle', function () {
   this.timeout(60_000);
-  let server: TestServer;
-
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer();
 
   it('answers /healthz, /readyz and /metrics', async () => {
     assert.equal((await server.api('GET', '/healthz')).status, 200);

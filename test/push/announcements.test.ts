@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import type { TestServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
 import { openSse } from '../support/sse.ts';
-import { adminToken, createTemplate, createTrigger, sendNow, shanghai, startPushServer } from './support.ts';
+import { usePushServer, adminToken, createTemplate, createTrigger, sendNow, shanghai } from './support.ts';
 
 describe('push: announcements and read rules', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = usePushServer();
   let admin: string;
 
   before(async () => {
-    server = await startPushServer();
     await server.setClock(shanghai(2027, 6, 1, 12, 0));
     admin = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   const list = async (token: string) => {

@@ -1,26 +1,21 @@
 import assert from 'node:assert/strict';
-import type { TestServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
 import { openSse } from '../support/sse.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
-import { adminToken, createTemplate, createTrigger, sendNow, sleep, startPushServer } from './support.ts';
+import { usePushServer, adminToken, createTemplate, createTrigger, sendNow, sleep } from './support.ts';
 
 describe('push: delivery to lobby and game rooms (@colyseus/sdk)', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = usePushServer({ LOBBY_RESEND_MS: '400', ROOM_RESEND_MS: '300', SINGLE_SESSION: 'false' });
   let admin: string;
   const open: Room[] = [];
   const track = <T extends { room: Room }>(j: T) => (open.push(j.room), j);
 
   before(async () => {
-    server = await startPushServer({ LOBBY_RESEND_MS: '400', ROOM_RESEND_MS: '300', SINGLE_SESSION: 'false' });
     admin = await adminToken(server);
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('sends lobby marquee to lobby clients and SSE streams alike, and re-sends it to the lobby', async () => {
@@ -82,17 +77,12 @@ describe('push: delivery to lobby and game rooms (@colyseus/sdk)', function () {
 
 describe('push: newcomers to the lobby and rooms get the active messages at once', function () {
   this.timeout(60_000);
-  let server: TestServer;
   const open: Room[] = [];
   const track = <T extends { room: Room }>(j: T) => (open.push(j.room), j);
-
-  before(async () => {
-    server = await startPushServer(); // default re-send periods (10 min, 30 s): anything seen now is the greeting
-  });
   after(async () => {
     await leaveAll(open);
-    await server?.stop();
   });
+  const server = usePushServer(); // default re-send periods (10 min, 30 s): anything seen now is the greeting
 
   it('greets a lobby newcomer with the active lobby messages (priority first), and a room newcomer with the room marquee', async () => {
     const admin = await adminToken(server);

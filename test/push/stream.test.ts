@@ -1,25 +1,20 @@
 import assert from 'node:assert/strict';
-import type { TestServer } from '../support/server.ts';
 import { registerUser, login } from '../support/users.ts';
 import { openSse, type SseStream } from '../support/sse.ts';
-import { adminToken, sendNow, startPushServer, sleep } from './support.ts';
+import { usePushServer, adminToken, sendNow, sleep } from './support.ts';
 
 describe('push: the SSE stream', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = usePushServer({ PUSH_HEARTBEAT_MS: '200' });
   let admin: string;
   const open: SseStream[] = [];
   const track = (s: SseStream) => (open.push(s), s);
 
   before(async () => {
-    server = await startPushServer({ PUSH_HEARTBEAT_MS: '200' });
     admin = await adminToken(server);
   });
   afterEach(() => {
     for (const s of open.splice(0)) s.close();
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('refuses a stream without a live token and opens one by header or access_token, unbuffered', async () => {
@@ -200,13 +195,7 @@ describe('push: the SSE stream', function () {
 
 describe('push: the connection cap', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  before(async () => {
-    server = await startPushServer({ MAX_CONNECTIONS: '2' });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = usePushServer({ MAX_CONNECTIONS: '2' });
 
   it('answers 503 SERVER_FULL over the cap and frees the slot when a stream closes', async () => {
     const [a, b, c] = [await registerUser(server), await registerUser(server), await registerUser(server)];

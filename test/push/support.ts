@@ -1,6 +1,6 @@
 /** Helpers of the push tests: a server with short push timers, admin calls, users, and waits. */
 import assert from 'node:assert/strict';
-import { startServer, type TestServer, type StartOptions } from '../support/server.ts';
+import { startServer, useServer, type ServerEnv, type TestServer, type StartOptions } from '../support/server.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 
 export const PUSH_ENV: Record<string, string> = {
@@ -15,6 +15,11 @@ export const PUSH_ENV: Record<string, string> = {
 
 export function startPushServer(env: Record<string, string> = {}, opts: Omit<StartOptions, 'env'> = {}): Promise<TestServer> {
   return startServer({ ...opts, env: { ...PUSH_ENV, ...env } });
+}
+
+/** `useServer` with the push settings. */
+export function usePushServer(env: ServerEnv | (() => ServerEnv) = {}, opts: Omit<StartOptions, 'env'> = {}): TestServer {
+  return useServer(() => ({ ...PUSH_ENV, ...(typeof env === 'function' ? env() : env) }), opts);
 }
 
 export { adminToken } from '../support/users.ts';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser, adminToken } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
 
 describe('rooms: chat, system messages and bad messages', function () {
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' });
   let users: TestUser[];
   const open: Room[] = [];
   const track = <T extends { room: Room }>(j: T) => {
@@ -13,14 +13,10 @@ describe('rooms: chat, system messages and bad messages', function () {
   };
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' } });
     users = await Promise.all([0, 1, 2].map((i) => registerUser(server, { name: `Chatter${i}` })));
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('fans a room chat line out to every player with the sender and kind user', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, type TestServer } from '../support/server.ts';
 import { adminToken, registerUser, type TestUser } from '../support/users.ts';
 import { joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
 
@@ -15,21 +15,17 @@ async function matchmake(server: TestServer, method: string, room: string, body:
 
 describe('rooms: matchmaking refuses before any room or seat exists (no seat without a player)', function () {
   this.timeout(60_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4', ROOMS_PER_USER: '3', LOGIN_PER_IP_PER_MINUTE: '100000' });
   let admin: string;
   let users: TestUser[];
   const open: Room[] = [];
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', ROOMS_PER_USER: '3', LOGIN_PER_IP_PER_MINUTE: '100000' } });
     admin = await adminToken(server);
     users = await Promise.all(['Owner', 'Friend', 'Banned', 'Greedy'].map((name) => registerUser(server, { name })));
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   const roomCount = async () => (await server.api('GET', 'admin/rooms', undefined, { token: admin })).body.rooms.length;

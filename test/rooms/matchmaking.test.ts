@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser, adminToken } from '../support/users.ts';
 import { joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
 
 describe('rooms: matchmaking, lobby listings and private rooms', function () {
-  let server: TestServer;
+  const server = useServer({ LOBBY_PUSH_MS: '200', BCRYPT_COST: '4' });
   let users: TestUser[];
   const open: Room[] = [];
   const track = <T extends { room: Room }>(j: T) => {
@@ -13,14 +13,10 @@ describe('rooms: matchmaking, lobby listings and private rooms', function () {
   };
 
   before(async () => {
-    server = await startServer({ env: { LOBBY_PUSH_MS: '200', BCRYPT_COST: '4' } });
     users = await Promise.all([0, 1, 2, 3, 4].map((i) => registerUser(server, { name: `Player${i}` })));
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('fills an open duel room before creating a new one, and keeps modes apart', async () => {

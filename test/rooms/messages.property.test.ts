@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { joinRoom, leaveAll, type Recorder, type Room } from '../support/colyseus.ts';
 
@@ -40,21 +40,17 @@ describe('rooms: random messages never break a room', function () {
   beforeEach(() => {
     outputMark = server.output().length;
   });
-  let server: TestServer;
+  // Random matchmaking calls leave seat reservations that no client uses (they lapse in 20 s): the
+  // seat quota is not what these properties are about.
+  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000', ROOMS_PER_USER: '1000' });
   let users: TestUser[];
   const open: Room[] = [];
 
   before(async () => {
-    // Random matchmaking calls leave seat reservations that no client uses (they lapse in 20 s): the
-    // seat quota is not what these properties are about.
-    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000', ROOMS_PER_USER: '1000' } });
     users = await Promise.all([0, 1].map((i) => registerUser(server, { name: `Fuzz${i}` })));
   });
   afterEach(async () => {
     await leaveAll(open.splice(0));
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   async function pair(name: string, options: Record<string, unknown>) {

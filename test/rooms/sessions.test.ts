@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { adminToken, login, registerUser, type TestUser } from '../support/users.ts';
 import { dropConnection, joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
 
 describe('rooms: drops, reconnection, kicks and refusals', function () {
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4', RECONNECT_WINDOW_S: '2', LOBBY_PUSH_MS: '60000' });
   const open: Room[] = [];
   const track = <T extends { room: Room }>(j: T) => {
     open.push(j.room);
@@ -12,14 +12,8 @@ describe('rooms: drops, reconnection, kicks and refusals', function () {
   };
   const user = (name: string) => registerUser(server, { name });
 
-  before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', RECONNECT_WINDOW_S: '2', LOBBY_PUSH_MS: '60000' } });
-  });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('keeps a dropped player\'s seat (connected=false) and lets the SDK reconnect inside the window', async () => {
@@ -127,17 +121,15 @@ describe('rooms: drops, reconnection, kicks and refusals', function () {
 });
 
 describe('rooms: the connection cap', function () {
-  let server: TestServer;
   let users: TestUser[];
   const open: Room[] = [];
-
-  before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', MAX_CONNECTIONS: '2', LOBBY_PUSH_MS: '60000' } });
-    users = await Promise.all([0, 1, 2].map((i) => registerUser(server, { name: `Capped${i}` })));
-  });
   after(async () => {
     await leaveAll(open);
-    await server?.stop();
+  });
+  const server = useServer({ BCRYPT_COST: '4', MAX_CONNECTIONS: '2', LOBBY_PUSH_MS: '60000' });
+
+  before(async () => {
+    users = await Promise.all([0, 1, 2].map((i) => registerUser(server, { name: `Capped${i}` })));
   });
 
   it('refuses the third connection with 4103 SERVER_FULL and frees the slot on leave', async () => {

@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
 
 /** Teams in modes that have them (squad: 4 seats, red and blue of 2): sizes hold, and a started game keeps its teams. */
 describe('rooms: team changes', function () {
   this.timeout(60_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' });
   let users: TestUser[];
   const open: Room[] = [];
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' } });
     users = await Promise.all([0, 1, 2, 3].map((i) => registerUser(server, { name: `Teammate${i}` })));
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it("respects the mode's team size, and refuses any change once the game has started", async () => {

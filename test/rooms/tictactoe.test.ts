@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser, adminToken } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Recorder, type Room } from '../support/colyseus.ts';
 
 describe('rooms: tic-tac-toe, the example game built on the game room', function () {
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' });
   let users: TestUser[];
   const open: Room[] = [];
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' } });
     users = await Promise.all([0, 1, 2, 3].map((i) => registerUser(server, { name: `Tic${i}` })));
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   async function startGame(xUser: TestUser, oUser: TestUser) {

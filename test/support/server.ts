@@ -193,6 +193,35 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   return server;
 }
 
+/**
+ * The set-up of a black-box describe block: a server started in `before` (with these settings) and
+ * stopped in `after`. The handle stands for that server: use it in hooks and tests, not while the
+ * block is being declared. Hooks that must run before the server stops (closing clients) go in an
+ * `after` declared above this call: mocha runs `after` hooks in the order they were declared.
+ * Settings known only once an earlier `before` ran (a fake gateway's port) are given as a function.
+ */
+export type ServerEnv = Record<string, string | undefined>;
+
+export function useServer(env: ServerEnv | (() => ServerEnv) = {}, opts: Omit<StartOptions, 'env'> = {}): TestServer {
+  let current: TestServer | undefined;
+  before(async function () {
+    this.timeout(Math.max(this.timeout(), 60_000));
+    current = await startServer({ ...opts, env: typeof env === 'function' ? env() : env });
+  });
+  after(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, key) {
+      if (key === 'then') return undefined; // not a promise
+      if (!current) throw new Error(`useServer: no server is running (server.${String(key)} used outside a hook or test)`);
+      const value = Reflect.get(current, key);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
+}
+
 /** HTTP calls to any base URL, as `server.api`: a path under /api/v1 (or absolute), a JSON body, a token. */
 export function endpoint(url: string): Endpoint {
   return {

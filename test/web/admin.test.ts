@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, type TestServer } from '../support/server.ts';
 import { ADMIN_PASSWORD, ADMIN_USER, adminToken, login, registerUser, type TestUser } from '../support/users.ts';
 import { joinRoom } from '../support/colyseus.ts';
 import { closeWatchedPages, launchBrowser, openPage, requireChromium, screenshot, type WatchedPage } from './support.ts';
@@ -28,19 +28,19 @@ async function playerPage(browser: Browser, server: TestServer, user: TestUser):
 
 describe('/admin in a browser: dashboard, push, bans, errors in words', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let browser: Browser;
-
-  before(async function () {
+  after(async () => {
+    await browser?.close();
+  });
+  before(function () {
     requireChromium(this);
-    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' } });
+  });
+  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' });
+
+  before(async () => {
     browser = await launchBrowser();
   });
   afterEach(closeWatchedPages);
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it('the dashboard shows live load without a reload and a 30-day chart with data', async () => {
     for (const name of ['ann', 'ben']) assert.equal((await login(server, await registerUser(server, { name }))).status, 200);

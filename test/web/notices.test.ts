@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, type TestServer } from '../support/server.ts';
 import { ADMIN_PASSWORD, ADMIN_USER, login, registerUser, type TestUser } from '../support/users.ts';
 import { closeWatchedPages, launchBrowser, openPage, requireChromium, screenshot, type WatchedPage } from './support.ts';
 
@@ -17,20 +17,20 @@ async function playAs(browser: Browser, server: TestServer, user: TestUser): Pro
 /** What a player is told when the session or the server changes under them, and a session kept fresh. */
 describe('/play notices and token refresh in a browser', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let browser: Browser;
-
-  before(async function () {
+  after(async () => {
+    await browser?.close();
+  });
+  before(function () {
     requireChromium(this);
-    // Access tokens of 10 s: the page refreshes at 80% of that, so the refresh test waits ~8 s, not 15 min.
-    server = await startServer({ env: { BCRYPT_COST: '4', ACCESS_TOKEN_TTL_S: '10' } });
+  });
+  // Access tokens of 10 s: the page refreshes at 80% of that, so the refresh test waits ~8 s, not 15 min.
+  const server = useServer({ BCRYPT_COST: '4', ACCESS_TOKEN_TTL_S: '10' });
+
+  before(async () => {
     browser = await launchBrowser();
   });
   afterEach(closeWatchedPages);
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it('refreshes the access token before it expires and keeps working with the new one', async () => {
     const kim = await registerUser(server, { name: 'kim' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { ADMIN_PASSWORD, ADMIN_USER, adminToken, registerUser } from '../support/users.ts';
 import { joinRoom, until } from '../support/colyseus.ts';
 import { closeWatchedPages, launchBrowser, openPage, PHONE_VIEWPORT, requireChromium, screenshot, type WatchedPage } from './support.ts';
@@ -15,19 +15,19 @@ async function logIn(w: WatchedPage): Promise<void> {
 /** The rest of the panel: every section renders, the template preview, triggers, mail's fate, a room's inside. */
 describe('/admin sections in a browser', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let browser: Browser;
-
-  before(async function () {
+  after(async () => {
+    await browser?.close();
+  });
+  before(function () {
     requireChromium(this);
-    server = await startServer({ env: { BCRYPT_COST: '4' } });
+  });
+  const server = useServer({ BCRYPT_COST: '4' });
+
+  before(async () => {
     browser = await launchBrowser();
   });
   afterEach(closeWatchedPages);
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it('the landing page and the API reference render, linked from each other', async () => {
     const w = await openPage(browser, server, '/');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 import { adminToken, newPhone, registerUser } from '../support/users.ts';
 import { closeWatchedPages, launchBrowser, openPage, PHONE_VIEWPORT, requireChromium, screenshot, type WatchedPage } from './support.ts';
 
@@ -31,19 +31,19 @@ const cell = (w: WatchedPage, i: number) => w.page.locator(`[data-cell="${i}"]`)
 
 describe('/play in a browser: register, lobby, rooms, tic-tac-toe, mail', function () {
   this.timeout(120_000);
-  let server: TestServer;
   let browser: Browser;
-
-  before(async function () {
+  after(async () => {
+    await browser?.close();
+  });
+  before(function () {
     requireChromium(this);
-    server = await startServer({ env: { BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' } });
+  });
+  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' });
+
+  before(async () => {
     browser = await launchBrowser();
   });
   afterEach(closeWatchedPages);
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it('two players meet in the lobby, chat in one room and play tic-tac-toe to a win', async () => {
     const alice = await openPage(browser, server, '/play');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer } from '../support/server.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
   + "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
@@ -16,14 +16,7 @@ function bareImports(code: string): string[] {
  */
 describe('web pages and their files over HTTP', function () {
   this.timeout(60_000);
-  let server: TestServer;
-
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer();
 
   it('serves /, /admin, /play and /docs as HTML under the CSP, with nosniff', async () => {
     for (const page of ['/', '/admin', '/admin/', '/play', '/docs']) {

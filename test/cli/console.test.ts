@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { freshDatabaseUrl, startServer, type TestServer } from '../support/server.ts';
-import { registerUser } from '../support/users.ts';
+import { useServer, freshDatabaseUrl, startServer } from '../support/server.ts';
+import { registerUser, ADMIN_PASSWORD, adminToken } from '../support/users.ts';
 import { idNumber } from '../support/identity.ts';
-import { ADMIN_PASSWORD, adminToken, eventually } from './support.ts';
+import { eventually } from '../support/eventually.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const nodeBin = path.join(root, 'node_modules/.bin/node');
@@ -40,15 +40,11 @@ function arena(args: string[], env: Record<string, string> = {}): Promise<Run> {
 
 describe('console against a live server', function () {
   this.timeout(120_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4' });
   let token: string;
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4' } });
     token = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('prints help and refuses unknown commands with exit 2', async () => {

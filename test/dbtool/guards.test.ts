@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
-import { registerUser } from '../support/users.ts';
-import { adminToken } from './support.ts';
+import { useServer } from '../support/server.ts';
+import { registerUser, adminToken } from '../support/users.ts';
 
 /**
  * The database tool is no back door (issue 11 item 9): evidence stays as written, state a feature
@@ -9,14 +8,10 @@ import { adminToken } from './support.ts';
  */
 describe('database tool: what it must not do', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4' });
   let token: string;
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4' } });
     token = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
   const db = (method: string, path: string, body?: unknown) => server.api(method, `admin/db/${path}`, body, { token });
 

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
-import { registerUser } from '../support/users.ts';
-import { adminToken, eventually } from './support.ts';
+import { useServer } from '../support/server.ts';
+import { registerUser, adminToken } from '../support/users.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('admin logs: query, paging, filters, client errors, log level', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4', LOG_RETENTION_SWEEP_MS: '200' });
   let token: string;
 
   before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', LOG_RETENTION_SWEEP_MS: '200' } });
     token = await adminToken(server);
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   it('needs an admin token and a known kind', async () => {
@@ -126,14 +122,7 @@ describe('admin logs: query, paging, filters, client errors, log level', functio
 
 describe('admin logs: retention', function () {
   this.timeout(90_000);
-  let server: TestServer;
-
-  before(async () => {
-    server = await startServer({ env: { BCRYPT_COST: '4', LOG_RETENTION: 'system=1', LOG_RETENTION_SWEEP_MS: '100' } });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useServer({ BCRYPT_COST: '4', LOG_RETENTION: 'system=1', LOG_RETENTION_SWEEP_MS: '100' });
 
   it('removes rows older than their kind keeps, and only those', async () => {
     const token = await adminToken(server);

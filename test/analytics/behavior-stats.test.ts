@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../support/server.ts';
-import { login, registerUser } from '../support/users.ts';
+import { useServer } from '../support/server.ts';
+import { login, registerUser, adminToken } from '../support/users.ts';
 import { idNumber, withWrongCheck } from '../support/identity.ts';
-import { adminToken, eventually } from './support.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * Behavior analytics (S9, 用户操作行为): every behavior-log operation counted per day in
@@ -10,22 +10,13 @@ import { adminToken, eventually } from './support.ts';
  */
 describe('analytics: behavior-log operations per day', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const server = useServer({ BCRYPT_COST: '4', STATS_ROLLUP_MS: '200', LOG_RETENTION_SWEEP_MS: '200', LOG_RETENTION: 'behavior=3', GAME_TIMEZONE: 'Asia/Shanghai' });
   let token: string;
   const day = async (date: string) => {
     const res = await server.api('GET', `admin/stats/behavior?from=${date}&to=${date}`, undefined, { token });
     assert.equal(res.status, 200, res.text);
     return res.body.days[0].operations;
   };
-
-  before(async () => {
-    server = await startServer({
-      env: { BCRYPT_COST: '4', STATS_ROLLUP_MS: '200', LOG_RETENTION_SWEEP_MS: '200', LOG_RETENTION: 'behavior=3', GAME_TIMEZONE: 'Asia/Shanghai' },
-    });
-  });
-  after(async () => {
-    await server?.stop();
-  });
 
   it('counts the live day, rolls finished days up once and for all, and outlives the log retention', async () => {
     await server.setClock(Date.parse('2031-03-10T02:00:00Z')); // 10:00 on 2031-03-10 in Shanghai

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, type TestServer } from '../support/server.ts';
+import { useServer, type TestServer } from '../support/server.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/downloads');
 
@@ -25,7 +25,6 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('downloads: manifest and resumable files', function () {
   this.timeout(90_000);
-  let server: TestServer;
   let sandbox: string;
   let dir: string;
 
@@ -38,12 +37,11 @@ describe('downloads: manifest and resumable files', function () {
     symlinkSync(path.join(sandbox, 'secret.txt'), path.join(dir, 'config', 'leak.csv'));
     symlinkSync(sandbox, path.join(dir, 'up'));
     symlinkSync(path.join(dir, 'config', 'items.csv'), path.join(dir, 'items-link.csv'));
-    server = await startServer({ env: { DOWNLOADS_DIR: dir } });
   });
-  after(async () => {
-    await server?.stop();
+  after(() => {
     rmSync(sandbox, { recursive: true, force: true });
   });
+  const server = useServer(() => ({ DOWNLOADS_DIR: dir }));
 
   it('lists every file with size, sha256 and kind, and a version', async () => {
     const res = await server.api('GET', 'downloads/manifest');
