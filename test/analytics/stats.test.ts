@@ -3,7 +3,6 @@ import { useServer } from '../support/server.ts';
 import { login, registerUser, adminToken } from '../support/users.ts';
 import { eventually } from '../support/eventually.ts';
 
-const DAY = 86_400_000;
 
 describe('analytics: daily stats from the rollup plus the live day', function () {
   this.timeout(90_000);

@@ -2,7 +2,6 @@
  * Helpers of the mail tests: admin sends over the API, and a read-only look into the server's
  * database for what the API does not expose to players (order-log rows, mailbox contents).
  */
-import assert from 'node:assert/strict';
 import { MikroORM, SqliteDriver, NodeSqliteDialect, type Options } from '@mikro-orm/sql';
 import { MariaDbDriver } from '@mikro-orm/mariadb';
 import type { TestServer } from '../support/server.ts';

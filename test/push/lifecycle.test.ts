@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { TestServer } from '../support/server.ts';
 import { registerUser } from '../support/users.ts';
 import { openSse } from '../support/sse.ts';
 import { adminToken, pushLog, sendNow, sleep, startPushServer } from './support.ts';
