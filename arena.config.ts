@@ -224,6 +224,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     localRooms: () => ({ rooms: matchMaker.stats.local.roomCount, ccu: matchMaker.stats.local.ccu }),
     processes: () => registry.liveNow(),
     pingRedis: cluster ? () => cluster.redis.ping() : undefined,
+    clientErrorsOn: (userId) => accounts.clientErrorsEnabled(userId),
   });
 
   const services: Services = {

@@ -353,6 +353,12 @@ export class AccountService {
     }
   }
 
+  /** Whether an admin switched on storing this user's client error reports (S9). */
+  async clientErrorsEnabled(userId: string): Promise<boolean> {
+    const user = await this.em().findOne(User, { id: userId }, { fields: ['id', 'clientErrorsEnabled'] as never });
+    return Boolean(user?.clientErrorsEnabled);
+  }
+
   async getUser(userId: string): Promise<PublicUser> {
     const user = await this.em().findOne(User, { id: userId });
     if (!user) throw new AppError('NOT_FOUND', 'user not found');

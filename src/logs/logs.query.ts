@@ -4,7 +4,6 @@ import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { LOG_KINDS, type LogKind } from './logs.entities.ts';
 import type { LogService } from './logs.service.ts';
-import { User } from '../accounts/accounts.entities.ts';
 
 export interface LogQuery {
   from?: Date;
@@ -38,16 +37,20 @@ export class LogQueryService {
   private readonly logger: Logger;
   private readonly retentionDays: Record<LogKind, number>;
   private readonly sends?: () => SendsSource | undefined;
+  private readonly clientErrorsOn: (userId: string) => Promise<boolean>;
 
   constructor(deps: {
     em: () => EntityManager; clock: Clock; logs: LogService; logger: Logger;
     retentionDays: number; retentionOverrides: string; sends?: () => SendsSource | undefined;
+    /** Whether an admin switched on client error reports for a user (accounts owns the flag). */
+    clientErrorsOn: (userId: string) => Promise<boolean>;
   }) {
     this.em = deps.em;
     this.clock = deps.clock;
     this.logs = deps.logs;
     this.logger = deps.logger;
     this.sends = deps.sends;
+    this.clientErrorsOn = deps.clientErrorsOn;
     this.retentionDays = retentionTable(deps.retentionDays, deps.retentionOverrides);
   }
 
@@ -106,8 +109,7 @@ export class LogQueryService {
 
   /** A client error report: stored only when an admin switched reports on for this user (S9). */
   async reportClientError(userId: string, report: { message: string; stack?: string; context?: Record<string, unknown> }, ip: string): Promise<boolean> {
-    const user = await this.em().findOne(User, { id: userId }, { fields: ['id', 'clientErrorsEnabled'] as never });
-    if (!user?.clientErrorsEnabled) return false;
+    if (!(await this.clientErrorsOn(userId))) return false;
     await this.logs.write('client-error', {
       userId, operation: 'client_error', result: 'fail', ip,
       detail: { message: report.message, stack: report.stack ?? null, context: report.context ?? null },

@@ -42,6 +42,8 @@ export function createOperations(deps: {
   localRooms: () => { rooms: number; ccu: number };
   processes: () => ProcessInfo[];
   pingRedis?: () => Promise<boolean>;
+  /** Whether client error reports are stored for a user (accounts owns the flag). */
+  clientErrorsOn: (userId: string) => Promise<boolean>;
 }): Operations {
   const { config, db, clock, lifecycle, push } = deps;
   const log = deps.logger.child({ module: 'ops' });
@@ -50,7 +52,7 @@ export function createOperations(deps: {
     downloads: new DownloadService({ dir: config.downloadsDir }),
     logQuery: new LogQueryService({
       em: db.em, clock, logs: deps.logs, logger: log, retentionDays: config.logRetentionDays, retentionOverrides: config.logRetention,
-      sends: () => push,
+      sends: () => push, clientErrorsOn: deps.clientErrorsOn,
     }),
     logLevel,
     analytics: new AnalyticsService({ em: db.em, clock, timezone: config.gameTimezone, logger: log }),
