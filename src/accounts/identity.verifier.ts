@@ -1,4 +1,5 @@
 import type { Logger } from '../platform/logger.ts';
+import { postToGateway } from '../platform/gateway.ts';
 
 /**
  * The real-name seam (S2): a verifier says whether a real name and an ID number belong together, as
@@ -23,8 +24,8 @@ export class DevIdentityVerifier implements IdentityVerifier {
  * POSTs `{realName, idNumber}` as JSON to IDENTITY_HTTP_URL (with `Authorization: Bearer
  * IDENTITY_HTTP_TOKEN` when set). A 2xx answer `{"verified": true}` verifies and `{"verified": false}`
  * refuses, as does a 4xx about the request (400, 404, 422...). Anything else is an outage the player
- * sees as 503: 5xx, 408, 429, 401 and 403 (our token refused: a player must not be told that a
- * misconfiguration is a wrong name), another body, or no answer within IDENTITY_HTTP_TIMEOUT_MS.
+ * sees as 503 (src/platform/gateway.ts: 5xx, 408, 429, 401 and 403 when a token is set), another
+ * body, or no answer within IDENTITY_HTTP_TIMEOUT_MS.
  */
 export class HttpIdentityVerifier implements IdentityVerifier {
   readonly name = 'http';
@@ -41,19 +42,13 @@ export class HttpIdentityVerifier implements IdentityVerifier {
   }
 
   async verify(input: { realName: string; idNumber: string }): Promise<boolean> {
-    const res = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      body: JSON.stringify({ realName: input.realName, idNumber: input.idNumber }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (res.status >= 400 && res.status < 500 && ![401, 403, 408, 429].includes(res.status)) return false;
-    // Only the status is logged: the answer may echo the name or the number.
-    if (!res.ok) throw new Error(`real-name gateway answered ${res.status}`);
-    const body = await res.json().catch(() => undefined) as { verified?: unknown } | undefined;
-    if (body?.verified === true) return true;
-    if (body?.verified === false) return false;
-    this.logger.error({ module: 'identity', status: res.status }, 'real-name gateway answered without a verdict');
+    // Only the status is logged, never the answer: it may echo the name or the number.
+    const answer = await postToGateway(this.url, { realName: input.realName, idNumber: input.idNumber }, { token: this.token, timeoutMs: this.timeoutMs, what: 'real-name gateway' });
+    if (answer.refused) return false;
+    const verified = (answer.body as { verified?: unknown } | undefined)?.verified;
+    if (verified === true || verified === false) return verified;
+    this.logger.error({ module: 'identity', status: answer.status }, 'real-name gateway answered without a verdict');
     throw new Error('real-name gateway answered without {verified: true|false}');
   }
+
 }

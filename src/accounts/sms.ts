@@ -1,4 +1,5 @@
 import type { Logger } from '../platform/logger.ts';
+import { postToGateway, type GatewayError } from '../platform/gateway.ts';
 
 /** The SMS seam (S2): the service decides what to send; a provider only delivers it. */
 export interface SmsProvider {
@@ -37,15 +38,13 @@ export class HttpSmsProvider implements SmsProvider {
   }
 
   async send(phone: string, code: string, purpose: string): Promise<void> {
-    const res = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      body: JSON.stringify({ phone, code, purpose }),
-      signal: AbortSignal.timeout(5000),
+    const answer = await postToGateway(this.url, { phone, code, purpose }, { token: this.token, timeoutMs: 5000, what: 'sms gateway' }).catch((err: unknown) => {
+      this.logger.error({ module: 'sms', status: (err as GatewayError).status }, 'sms gateway failed');
+      throw err;
     });
-    if (!res.ok) {
-      this.logger.error({ module: 'sms', status: res.status }, 'sms gateway refused the message');
-      throw new Error(`sms gateway answered ${res.status}`);
+    if (answer.refused) {
+      this.logger.error({ module: 'sms', status: answer.status }, 'sms gateway refused the message');
+      throw new Error(`sms gateway answered ${answer.status}`);
     }
   }
 }

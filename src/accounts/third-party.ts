@@ -1,4 +1,5 @@
 import type { Logger } from '../platform/logger.ts';
+import { postToGateway, type GatewayError } from '../platform/gateway.ts';
 
 /**
  * The third-party seam (S2): a verifier says whether a channel credential proves the external
@@ -20,7 +21,8 @@ export class DevThirdPartyVerifier implements ThirdPartyVerifier {
 
 /**
  * POSTs `{channel, externalId, credential}` as JSON to THIRD_PARTY_HTTP_URL. A 2xx answer whose
- * JSON body does not say `{"valid": false}` accepts; 4xx refuses; anything else is an outage.
+ * JSON body does not say `{"valid": false}` accepts; a 4xx about the request refuses; anything else
+ * is an outage (src/platform/gateway.ts).
  */
 export class HttpThirdPartyVerifier implements ThirdPartyVerifier {
   readonly name = 'http';
@@ -33,18 +35,13 @@ export class HttpThirdPartyVerifier implements ThirdPartyVerifier {
   }
 
   async verify(channel: string, externalId: string, credential: string | undefined): Promise<boolean> {
-    const res = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ channel, externalId, credential: credential ?? null }),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (res.status >= 400 && res.status < 500) return false;
-    if (!res.ok) {
-      this.logger.error({ module: 'third-party', status: res.status }, 'third-party verifier failed');
-      throw new Error(`third-party verifier answered ${res.status}`);
+    try {
+      const answer = await postToGateway(this.url, { channel, externalId, credential: credential ?? null }, { timeoutMs: 5000, what: 'third-party verifier' });
+      return !answer.refused && (answer.body as { valid?: unknown } | undefined)?.valid !== false;
+    } catch (err) {
+      this.logger.error({ module: 'third-party', status: (err as GatewayError).status }, 'third-party verifier failed');
+      throw err;
     }
-    const body = await res.json().catch(() => ({})) as { valid?: unknown };
-    return body.valid !== false;
   }
+
 }
