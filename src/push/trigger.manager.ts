@@ -26,7 +26,6 @@ export interface TriggerManagerDeps {
   push: PushManager;
   logger: Logger;
   timeZone: string;
-  scanMs: number;
   publicAddress: () => string;
 }
 
@@ -55,7 +54,6 @@ export function isActive(t: Pick<IPushTrigger, 'cancelledAt' | 'startsAt' | 'end
 export class TriggerManager {
   private readonly d: TriggerManagerDeps;
   private readonly offs: (() => void)[] = [];
-  private scanTimer?: NodeJS.Timeout;
   private scanning = false;
   /**
    * Active triggers per event: events come with every login, triggers change only by admin action.
@@ -82,18 +80,15 @@ export class TriggerManager {
     return triggers;
   }
 
+  /** Listens to domain events; the periodic `scan` is the push module's job (TRIGGER_SCAN_MS). */
   start(): void {
     this.d.push.onChanged(() => this.invalidate());
     for (const event of EVENTS) {
       this.offs.push(this.d.events.on(event, (p) => this.onEvent(event, p as DomainEventMap[EventName])));
     }
-    this.scanTimer = setInterval(() => void this.scan(), this.d.scanMs);
-    this.scanTimer.unref();
-    void this.scan();
   }
 
   stop(): void {
-    if (this.scanTimer) clearInterval(this.scanTimer);
     for (const off of this.offs.splice(0)) off();
   }
 
