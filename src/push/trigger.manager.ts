@@ -7,7 +7,7 @@ import type { Logger } from '../platform/logger.ts';
 import { User } from '../accounts/accounts.entities.ts';
 import { PushTemplate, PushTrigger, SendRecord, type IPushTrigger } from './push.entities.ts';
 import type { PushManager } from './push.manager.ts';
-import { render } from './template.ts';
+import { render, withEventVariables } from './template.ts';
 import { DEFAULT_MESSAGE_TTL_MS, type Frequency, type Kind, type Scope } from './push.types.ts';
 
 /**
@@ -169,12 +169,7 @@ export class TriggerManager {
       this.d.logger.warn({ module: 'push', triggerId: t.id }, 'trigger refers to a missing template');
       return false;
     }
-    const text = render(template.content, {
-      ...(t.variables ?? {}),
-      name: who.name ?? '',
-      userId: who.userId ?? '',
-      date: dayKey(now, this.d.timeZone),
-    });
+    const text = render(template.content, withEventVariables(t.variables, who, now, this.d.timeZone));
     const scope = t.scope as Scope;
     let expiresAt = t.endsAt ? t.endsAt.getTime() : now + DEFAULT_MESSAGE_TTL_MS;
     if (t.repeatEveryS) expiresAt = Math.min(expiresAt, now + t.repeatEveryS * 1000);
