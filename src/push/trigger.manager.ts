@@ -72,10 +72,10 @@ export class TriggerManager {
     this.byEvent.clear();
   }
 
-  private async triggersOf(em: EntityManager, event: EventName, now: number): Promise<IPushTrigger[]> {
+  private async triggersOf(event: EventName, now: number): Promise<IPushTrigger[]> {
     const cached = this.byEvent.get(event);
     if (cached && now - cached.at < TRIGGER_CACHE_MS && now >= cached.at) return cached.triggers;
-    const triggers = await em.find(PushTrigger, { event, cancelledAt: null }, { orderBy: { priority: 'desc', createdAt: 'asc' } });
+    const triggers = await this.d.em().find(PushTrigger, { event, cancelledAt: null }, { orderBy: { priority: 'desc', createdAt: 'asc' } });
     this.byEvent.set(event, { at: now, triggers });
     return triggers;
   }
@@ -95,8 +95,10 @@ export class TriggerManager {
   /** A domain event: every active trigger of it, highest priority first. */
   async onEvent(event: EventName, payload: { userId: string; name?: string; at?: number }): Promise<number> {
     const now = this.d.clock.now();
+    // Every stream open or login raises an event: most find no trigger, and need no EntityManager.
+    const triggers = await this.triggersOf(event, now);
+    if (!triggers.length) return 0;
     const em = this.d.em();
-    const triggers = await this.triggersOf(em, event, now);
     let sent = 0;
     let name = payload.name;
     for (const t of triggers) {
