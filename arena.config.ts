@@ -123,7 +123,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     registry.identify({ address, port: ports.get(services) ?? config.port });
   });
   const registry = new ProcessRegistry({
-    em: db.em, now: () => wallClock.now(), logger, heartbeatMs: config.clusterHeartbeatMs, deadAfterMs: config.clusterDeadAfterMs,
+    em: db.em, now: () => wallClock.now(), logger, deadAfterMs: config.clusterDeadAfterMs,
     self: {
       processId: '', address: config.port === 0 && !config.publicAddress ? '' : address, host: os.hostname(), port: config.port, pid: process.pid,
       cluster: Boolean(cluster), redis: cluster?.redis.identity ?? null, version: VERSION,
@@ -144,10 +144,8 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   const gameRooms = { count: 0 };
   const liveRooms = new LiveRooms({ em: db.em, clock: wallClock, logger, address: publicAddress, processId: () => registry.self.processId });
   lifecycle.every('rooms-table', 1000, () => liveRooms.flush());
-  lifecycle.onStart('registry', async () => {
-    registry.start();
-    await registry.tick();
-  });
+  lifecycle.onStart('registry', () => registry.tick());
+  lifecycle.every('registry-heartbeat', config.clusterHeartbeatMs, () => registry.tick(), { delayFirst: true });
   // Registered early, so it runs late in a stop: after SSE streams end and workers stop.
   lifecycle.onStop('registry', async () => {
     const processId = registry.self.processId;
@@ -184,7 +182,7 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   bus.subscribe('holidays.changed', () => playTime.forgetHolidays());
   // Each process guards the game rooms it holds itself: warnings and 4105 need no cross-process message.
   if (playTime.enabled) {
-    new PlayTimeGuard({ playTime, identity, channels, clock, logger, warnS: config.playTimeWarnS, timezone: config.gameTimezone })
+    new PlayTimeGuard({ playTime, identity, channels, clock, warnS: config.playTimeWarnS, timezone: config.gameTimezone })
       .schedule(lifecycle, config.playTimeCheckMs);
   }
   const maintenance = new MaintenanceService({ em: db.em, clock, bus });
@@ -248,14 +246,10 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   bus.subscribe('process.gone', (m) => {
     if (m.processId !== registry.self.processId && !lifecycle.shuttingDown) void upkeep();
   });
-  let onlineUpkeep: NodeJS.Timeout | undefined;
-  lifecycle.onStart('account-timers', () => {
-    // online_user stays true for every live channel of this process (S2), rooms and SSE alike.
-    onlineUpkeep = setInterval(upkeep, Math.max(1000, Math.floor((config.onlineStaleS * 1000) / 4))).unref();
-  });
+  // online_user stays true for every live channel of this process (S2), rooms and SSE alike.
+  lifecycle.every('online-upkeep', Math.max(1000, Math.floor((config.onlineStaleS * 1000) / 4)), upkeep, { delayFirst: true });
   jobs.every('rate-limit-sweep', 3600_000, () => limits.sweep());
   lifecycle.onStop('sessions', () => {
-    clearInterval(onlineUpkeep);
     sessions.close();
     admin.close();
     channels.close();

@@ -1,7 +1,6 @@
 import type { Channel, ChannelRegistry } from '../platform/channels.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Lifecycle } from '../platform/lifecycle.ts';
-import type { Logger } from '../platform/logger.ts';
 import type { IdentityService } from './identity.service.ts';
 import type { PlayTimeService } from './play-time.service.ts';
 
@@ -18,45 +17,26 @@ export class PlayTimeGuard {
   private readonly identity: Pick<IdentityService, 'statusOf' | 'isAdult'>;
   private readonly channels: Pick<ChannelRegistry, 'ofKind'>;
   private readonly clock: Clock;
-  private readonly logger: Logger;
   private readonly warnMs: number;
   private readonly timezone: string;
   /** The period end each channel was warned about. */
   private readonly warned = new WeakMap<Channel, number>();
-  private running = false;
 
   constructor(deps: {
     playTime: Pick<PlayTimeService, 'periodEnd'>; identity: Pick<IdentityService, 'statusOf' | 'isAdult'>;
-    channels: Pick<ChannelRegistry, 'ofKind'>; clock: Clock; logger: Logger; warnS: number; timezone: string;
+    channels: Pick<ChannelRegistry, 'ofKind'>; clock: Clock; warnS: number; timezone: string;
   }) {
     this.playTime = deps.playTime;
     this.identity = deps.identity;
     this.channels = deps.channels;
     this.clock = deps.clock;
-    this.logger = deps.logger;
     this.warnMs = deps.warnS * 1000;
     this.timezone = deps.timezone;
   }
 
   /** Runs `check` every `everyMs` from the server's start to its stop. */
   schedule(lifecycle: Lifecycle, everyMs: number): void {
-    let timer: NodeJS.Timeout | undefined;
-    lifecycle.onStart('play-time-guard', () => {
-      timer = setInterval(() => void this.tick(), everyMs).unref();
-    });
-    lifecycle.onStop('play-time-guard', () => clearInterval(timer));
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.check();
-    } catch (err) {
-      this.logger.error({ err, module: 'play-time' }, 'play-time check failed');
-    } finally {
-      this.running = false;
-    }
+    lifecycle.every('play-time-guard', everyMs, () => this.check(), { delayFirst: true });
   }
 
   async check(): Promise<void> {

@@ -44,6 +44,8 @@ const LIVE_CACHE_MS = 5_000;
 const MAX_CACHE = 100_000;
 const PREVIOUS_HASHES_KEPT = 10;
 const MAX_VERIFIED = 50_000;
+/** Session ids per liveness query (a parameter list every dialect takes). */
+const LIVE_READ_CHUNK = 500;
 
 export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -51,6 +53,9 @@ export function sha256(value: string): string {
 
 export class SessionService {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Liveness questions the cache could not answer, read together on the next turn of the event loop. */
+  private liveQueue = new Map<string, { resolve: (owner: string | null) => void; reject: (err: unknown) => void }[]>();
+  private liveRead?: NodeJS.Immediate;
   /**
    * Access tokens whose signature was already checked, until they expire: the HMAC and JSON work of
    * a verify is a good part of a cheap request. Liveness is still asked on every use.
@@ -160,10 +165,45 @@ export class SessionService {
     const now = this.clock.now();
     const cached = this.cache.get(sessionId);
     if (cached && (cached.revoked || now - cached.checkedAt < LIVE_CACHE_MS)) return cached.revoked ? null : cached.userId;
-    const row = await this.em().findOne(Session, { id: sessionId }, { fields: ['id', 'userId', 'revokedAt', 'expiresAt'] });
-    const revoked = !row || row.revokedAt !== null || row.expiresAt.getTime() <= now;
-    this.remember(sessionId, { userId: row?.userId ?? '', revoked, checkedAt: now });
-    return revoked ? null : row.userId;
+    return new Promise((resolve, reject) => {
+      const waiting = this.liveQueue.get(sessionId);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.liveQueue.set(sessionId, [{ resolve, reject }]);
+      this.liveRead ??= setImmediate(() => void this.readLive());
+    });
+  }
+
+  /**
+   * The liveness reads of one turn of the event loop in one query: a burst of stream opens or room
+   * joins asks the database once per turn, not once per session. Each answer is still a read made
+   * after the question was asked.
+   */
+  private async readLive(): Promise<void> {
+    this.liveRead = undefined;
+    const batch = this.liveQueue;
+    this.liveQueue = new Map();
+    const ids = [...batch.keys()];
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += LIVE_READ_CHUNK) chunks.push(ids.slice(i, i + LIVE_READ_CHUNK));
+    await Promise.all(chunks.map(async (chunk) => {
+      const now = this.clock.now();
+      let rows: Pick<ISession, 'id' | 'userId' | 'revokedAt' | 'expiresAt'>[];
+      try {
+        rows = await this.em().find(Session, { id: { $in: chunk } }, { fields: ['id', 'userId', 'revokedAt', 'expiresAt'] });
+      } catch (err) {
+        for (const id of chunk) for (const w of batch.get(id)!) w.reject(err);
+        return;
+      }
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const id of chunk) {
+        const row = byId.get(id);
+        // A revocation heard on the bus while the read was out wins: revocation is final.
+        const heard = this.cache.get(id)?.revoked === true;
+        const revoked = heard || !row || row.revokedAt !== null || row.expiresAt.getTime() <= now;
+        if (!heard) this.remember(id, { userId: row?.userId ?? '', revoked, checkedAt: now });
+        for (const w of batch.get(id)!) w.resolve(revoked || !row ? null : row.userId);
+      }
+    }));
   }
 
   private remember(sessionId: string, entry: CacheEntry): void {

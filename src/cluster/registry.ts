@@ -52,14 +52,12 @@ export class ProcessRegistry {
     logger: Logger;
     self: ProcessIdentity;
     load: () => ProcessLoad;
-    heartbeatMs: number;
     deadAfterMs: number;
     /** Is this pid a running process on this host? (A crashed predecessor's slot is taken over at once.) */
     isAlive: (pid: number) => boolean;
   };
   private slot = -1;
   private startedAt = 0;
-  private timer?: NodeJS.Timeout;
   private beating = false;
   private healthySince: number | undefined;
   private snapshot: ProcessInfo[] = [];
@@ -174,13 +172,10 @@ export class ProcessRegistry {
     return !r.stoppedAt && r.heartbeatAt.getTime() > now - this.d.deadAfterMs;
   }
 
-  /** Heartbeats, the live snapshot and the reaping of dead processes, every `heartbeatMs`. */
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.d.heartbeatMs);
-    this.timer.unref();
-  }
-
-  /** One heartbeat now (also used right after start and by tests of the registry). */
+  /**
+   * One heartbeat: the live snapshot and the reaping of dead processes. Run at start and then every
+   * `heartbeatMs` (a lifecycle job of the composition root).
+   */
   async tick(): Promise<void> {
     if (this.beating || this.slot < 0) return;
     this.beating = true;
@@ -266,7 +261,6 @@ export class ProcessRegistry {
 
   /** Graceful stop: the slot is free at once and nobody mistakes this process for a dead one. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     if (this.slot < 0) return;
     await this.d.em().nativeUpdate(ServerProcess,
       { workerId: this.slot, processId: this.d.self.processId },

@@ -11,6 +11,29 @@ import type { Bus, RevokeReason } from './bus.ts';
  */
 export type ChannelKind = 'sse' | 'lobby' | 'game';
 
+/**
+ * A stored message on its way to many channels (push): its id is the cluster-wide event id. Each wire
+ * format is encoded once, on first use, however many channels of that format it reaches.
+ */
+export class Outgoing {
+  readonly id: number;
+  readonly event: string;
+  readonly data: unknown;
+  private readonly encoded = new Map<string, unknown>();
+
+  constructor(id: number, event: string, data: unknown) {
+    this.id = id;
+    this.event = event;
+    this.data = data;
+  }
+
+  /** This message in `format`, encoded by `encode` the first time any channel asks. */
+  as<T>(format: string, encode: (m: Outgoing) => T): T {
+    if (!this.encoded.has(format)) this.encoded.set(format, encode(this));
+    return this.encoded.get(format) as T;
+  }
+}
+
 export interface Channel {
   readonly kind: ChannelKind;
   readonly userId: string;
@@ -19,10 +42,42 @@ export interface Channel {
   roomId?: string;
   /** Team within the game room, when the player has one. */
   team?: string;
-  /** Sends one event; channels decide their wire format (SSE event, room message). */
+  /** The last stored message the client says it has (SSE `Last-Event-ID`): its first messages are a replay after it. */
+  readonly resumeAfter?: number;
+  /** Sends one unstored event (mail notice, system); channels decide their wire format (SSE event, room message). */
   send(event: string, data: unknown): void;
+  /** Sends one stored message; without it the channel gets `send(event, data)`. */
+  deliver?(message: Outgoing): void;
+  /**
+   * Once, right after the channel opened: its first stored messages (a replay, or the active and
+   * pending ones). A channel may hold live messages back until then; without it they are delivered.
+   */
+  welcome?(first: Outgoing[]): void;
   /** Ends the channel because its session was revoked (SSE: `kick` then close; rooms: close code). */
   kick(reason: RevokeReason): void;
+}
+
+/** Delivers a stored message to one channel; a closing channel is skipped. */
+export function deliver(c: Channel, m: Outgoing): void {
+  try {
+    if (c.deliver) c.deliver(m);
+    else c.send(m.event, m.data);
+  } catch {
+    // a closing channel
+  }
+}
+
+/** Hands a newly opened channel its first stored messages. */
+export function welcome(c: Channel, first: Outgoing[]): void {
+  if (c.welcome) {
+    try {
+      c.welcome(first);
+    } catch {
+      // a closing channel
+    }
+  } else {
+    for (const m of first) deliver(c, m);
+  }
 }
 
 export class ChannelRegistry {

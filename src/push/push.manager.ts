@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Bus } from '../platform/bus.ts';
-import type { Channel, ChannelRegistry } from '../platform/channels.ts';
+import { deliver, Outgoing, welcome, type Channel, type ChannelRegistry } from '../platform/channels.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { SentMessage, type ISentMessage } from './push.entities.ts';
 import { REPLAY_WINDOW_MS, wireData, type Kind, type PushMessage, type Scope } from './push.types.ts';
-import { frame, type SseHub, type StreamOpen, type StreamSource } from './push.stream.ts';
 
 /**
  * MsgPushManager (S5): stores each message (its id is the event id), queues it by priority, and a
  * background worker publishes it on the bus; every process then delivers it to its own live
  * channels of the target scope. It also keeps the active non-personal messages cached for
  * re-sends and for newcomers, and hands pending personal messages to a user's next connection.
+ * SSE streams and room clients are channels alike: each message is one `Outgoing`, encoded at most
+ * once per wire format however many channels it reaches.
  *
  * Scopes: `lobby` = every lobby room client and every SSE stream (S5: SSE serves any logged-in
  * client, even outside rooms); `server` = every channel of the process whose public address is
@@ -46,26 +47,27 @@ export interface PushManagerDeps {
   clock: Clock;
   bus: Bus;
   channels: ChannelRegistry;
-  sse: SseHub;
   logger: Logger;
   publicAddress: () => string;
-  cacheRefreshMs: number;
-  lobbyResendMs: number;
-  roomResendMs: number;
 }
 
 const DELIVER = 'push.deliver';
 const CHANGED = 'push.changed';
 
-export class PushManager implements StreamSource {
+/** A cached message and its one encoding per wire format. */
+interface Cached {
+  message: PushMessage;
+  out: Outgoing;
+}
+
+export class PushManager {
   private readonly d: PushManagerDeps;
   private readonly queue: Envelope[] = [];
   private seq = 0;
   private draining = false;
   private wake?: NodeJS.Timeout;
-  private readonly timers: NodeJS.Timeout[] = [];
   /** Active non-personal messages by id. */
-  private readonly cache = new Map<number, PushMessage>();
+  private readonly cache = new Map<number, Cached>();
   /**
    * Users who may have personal messages waiting (a superset: every process hears every personal
    * message on the bus, and only one of them marks it delivered). A connection of anyone else skips
@@ -80,9 +82,9 @@ export class PushManager implements StreamSource {
 
   constructor(deps: PushManagerDeps) {
     this.d = deps;
-    deps.sse.setSource(this);
   }
 
+  /** Delivery starts; the cache refresh and the re-sends are the push module's periodic jobs. */
   start(): Promise<void> {
     this.running = true;
     this.offs.push(this.d.bus.subscribe(DELIVER, (m) => this.deliverLocal(m as PushMessage)));
@@ -90,23 +92,12 @@ export class PushManager implements StreamSource {
       if ((m as { origin?: string })?.origin !== this.origin) void this.changedHere();
     }));
     this.offs.push(this.d.channels.onOpened((c) => void this.channelOpened(c)));
-    const every = (ms: number, fn: () => unknown) => {
-      const t = setInterval(() => {
-        Promise.resolve().then(fn).catch((err) => this.d.logger.error({ err, module: 'push' }, 'push timer failed'));
-      }, ms);
-      t.unref();
-      this.timers.push(t);
-    };
-    every(this.d.cacheRefreshMs, () => this.reloadCache());
-    every(this.d.lobbyResendMs, () => this.resendLobby());
-    every(this.d.roomResendMs, () => this.resendRooms());
     this.drainSoon();
     return this.reloadCache();
   }
 
   stop(): void {
     this.running = false;
-    for (const t of this.timers) clearInterval(t);
     if (this.wake) clearTimeout(this.wake);
     for (const off of this.offs.splice(0)) off();
   }
@@ -206,32 +197,29 @@ export class PushManager implements StreamSource {
   private deliverLocal(m: PushMessage): void {
     const now = this.d.clock.now();
     if (m.expiresAt <= now) return;
-    if (m.scope !== 'personal') this.cache.set(m.id, m);
-    const data = wireData(m);
-    const text = frame(m.id, m.kind, data);
-    const sse = this.d.sse;
+    const out = outgoing(m);
+    if (m.scope !== 'personal') this.cache.set(m.id, { message: m, out });
+    const channels = this.d.channels;
     switch (m.scope) {
       case 'lobby':
-        sse.broadcast(m.id, text);
-        for (const c of this.d.channels.ofKind('lobby')) safeSend(c, m.kind, data);
+        for (const c of channels.ofKind('sse')) deliver(c, out);
+        for (const c of channels.ofKind('lobby')) deliver(c, out);
         break;
       case 'server':
         if (m.server !== this.d.publicAddress()) return;
-        sse.broadcast(m.id, text);
-        for (const c of this.d.channels.channels()) if (!sse.isStream(c)) safeSend(c, m.kind, data);
+        for (const c of channels.channels()) deliver(c, out);
         break;
       case 'room':
       case 'team':
-        for (const c of this.d.channels.ofRoom(m.roomId ?? '', m.scope === 'team' ? m.team ?? '' : undefined)) safeSend(c, m.kind, data);
+        for (const c of channels.ofRoom(m.roomId ?? '', m.scope === 'team' ? m.team ?? '' : undefined)) deliver(c, out);
         break;
       case 'personal': {
-        const mine = this.d.channels.ofUser(m.userId ?? '');
+        const mine = channels.ofUser(m.userId ?? '');
         if (!mine.length) {
           if (m.userId) this.maybePending.add(m.userId);
           return;
         }
-        sse.toUser(m.userId!, m.id, text);
-        for (const c of mine) if (!sse.isStream(c)) safeSend(c, m.kind, data);
+        for (const c of mine) deliver(c, out);
         void this.markDelivered([m.id]);
         break;
       }
@@ -255,12 +243,13 @@ export class PushManager implements StreamSource {
   // ---- newcomers ---------------------------------------------------------------------------
 
   /** Active lobby messages (and this process's server messages), highest priority first, then oldest first. */
-  activeLobby(): PushMessage[] {
+  activeLobby(): Outgoing[] {
     const now = this.d.clock.now();
     const me = this.d.publicAddress();
     return [...this.cache.values()]
-      .filter((m) => (m.scope === 'lobby' || (m.scope === 'server' && m.server === me)) && m.expiresAt > now && m.startsAt <= now)
-      .sort((a, b) => b.priority - a.priority || a.id - b.id);
+      .filter(({ message: m }) => (m.scope === 'lobby' || (m.scope === 'server' && m.server === me)) && m.expiresAt > now && m.startsAt <= now)
+      .sort(byPriorityThenId)
+      .map((c) => c.out);
   }
 
   /** Personal messages that found the user offline; claimed so only one connection gets each. */
@@ -289,34 +278,30 @@ export class PushManager implements StreamSource {
     return rows.map(toMessage);
   }
 
-  /** SSE stream opening: replay after Last-Event-ID, else lobby messages first, then personal ones. */
-  async initialFrames(open: StreamOpen): Promise<{ id: number; frame: string }[]> {
-    const list = open.afterId !== undefined
-      ? await this.replay(open.userId, open.afterId)
-      : [...this.activeLobby(), ...await this.takePending(open.userId)];
-    return list.map((m) => ({ id: m.id, frame: frame(m.id, m.kind, wireData(m)) }));
-  }
-
+  /**
+   * A new channel's first messages: a replay after Last-Event-ID when it resumes; else, in the lobby
+   * and on an SSE stream, active lobby messages first, then pending personal ones; in a game room
+   * the room's (and team's) active ones.
+   */
   private async channelOpened(c: Channel): Promise<void> {
-    if (this.d.sse.isStream(c)) return; // the stream sends its own initial frames
+    let first: Outgoing[] = [];
     try {
-      if (c.kind === 'lobby') {
-        for (const m of this.activeLobby()) safeSend(c, m.kind, wireData(m));
-        for (const m of await this.takePending(c.userId)) safeSend(c, m.kind, wireData(m));
-      } else if (c.kind === 'game') {
-        for (const m of this.activeRoom(c.roomId, c.team)) safeSend(c, m.kind, wireData(m));
-      }
+      if (c.resumeAfter !== undefined) first = (await this.replay(c.userId, c.resumeAfter)).map(outgoing);
+      else if (c.kind === 'game') first = this.activeRoom(c.roomId, c.team);
+      else first = [...this.activeLobby(), ...(await this.takePending(c.userId)).map(outgoing)];
     } catch (err) {
       this.d.logger.error({ err, module: 'push' }, 'first delivery to a new channel failed');
     }
+    welcome(c, first);
   }
 
-  private activeRoom(roomId: string | undefined, team: string | undefined): PushMessage[] {
+  private activeRoom(roomId: string | undefined, team: string | undefined): Outgoing[] {
     const now = this.d.clock.now();
     return [...this.cache.values()]
-      .filter((m) => m.expiresAt > now && m.startsAt <= now && m.roomId === roomId
+      .filter(({ message: m }) => m.expiresAt > now && m.startsAt <= now && m.roomId === roomId
         && (m.scope === 'room' || (m.scope === 'team' && team !== undefined && m.team === team)))
-      .sort((a, b) => b.priority - a.priority || a.id - b.id);
+      .sort(byPriorityThenId)
+      .map((c) => c.out);
   }
 
   // ---- cache and re-sends ------------------------------------------------------------------
@@ -332,7 +317,10 @@ export class PushManager implements StreamSource {
       scope: { $ne: 'personal' }, expiresAt: { $gt: new Date(now) },
     }, { orderBy: { priority: 'desc', id: 'desc' }, limit: 1000 });
     this.cache.clear();
-    for (const r of rows) this.cache.set(Number(r.id), toMessage(r));
+    for (const r of rows) {
+      const message = toMessage(r);
+      this.cache.set(message.id, { message, out: outgoing(message) });
+    }
   }
 
   /** Drops a message from every process's cache (cancelled or expired early). */
@@ -342,7 +330,7 @@ export class PushManager implements StreamSource {
 
   private prune(): void {
     const now = this.d.clock.now();
-    for (const [id, m] of this.cache) if (m.expiresAt <= now) this.cache.delete(id);
+    for (const [id, c] of this.cache) if (c.message.expiresAt <= now) this.cache.delete(id);
   }
 
   /** Active lobby marquee/announcements again to the lobby room clients (S3: every LOBBY_RESEND_MS). */
@@ -350,9 +338,8 @@ export class PushManager implements StreamSource {
     this.prune();
     const lobby = this.d.channels.ofKind('lobby');
     if (!lobby.length) return;
-    for (const m of this.activeLobby()) {
-      const data = wireData(m);
-      for (const c of lobby) safeSend(c, m.kind, data);
+    for (const out of this.activeLobby()) {
+      for (const c of lobby) deliver(c, out);
     }
   }
 
@@ -360,20 +347,20 @@ export class PushManager implements StreamSource {
   resendRooms(): void {
     this.prune();
     const now = this.d.clock.now();
-    for (const m of this.cache.values()) {
+    for (const { message: m, out } of this.cache.values()) {
       if ((m.scope !== 'room' && m.scope !== 'team') || m.kind !== 'marquee' || m.startsAt > now) continue;
-      const data = wireData(m);
-      for (const c of this.d.channels.ofRoom(m.roomId ?? '', m.scope === 'team' ? m.team ?? '' : undefined)) safeSend(c, m.kind, data);
+      for (const c of this.d.channels.ofRoom(m.roomId ?? '', m.scope === 'team' ? m.team ?? '' : undefined)) deliver(c, out);
     }
   }
 }
 
-function safeSend(c: Channel, event: string, data: unknown): void {
-  try {
-    c.send(event, data);
-  } catch {
-    // a closing channel
-  }
+/** The message as channels receive it: event = kind, data = the contract's `data` (API.md). */
+function outgoing(m: PushMessage): Outgoing {
+  return new Outgoing(m.id, m.kind, wireData(m));
+}
+
+function byPriorityThenId(a: Cached, b: Cached): number {
+  return b.message.priority - a.message.priority || a.message.id - b.message.id;
 }
 
 export function toMessage(r: ISentMessage): PushMessage {

@@ -20,7 +20,8 @@ const PURGE_EVERY_MS = 3600_000;
 /**
  * Builds the push module from the shared seams and hooks it into the lifecycle: the push manager's
  * worker, re-send timers and cache, the trigger scan, the SSE heartbeat, the retention purge, and
- * the `online` event (a user's first live channel on this process).
+ * the `online` event (a user's first live channel on this process). SSE streams register in the
+ * channel registry like room clients; the manager reaches them there and knows nothing of the hub.
  */
 export function createPush(deps: {
   config: Config; logger: Logger; clock: Clock; db: { em(): EntityManager }; bus: Bus; ids: Snowflake;
@@ -29,19 +30,22 @@ export function createPush(deps: {
   const { config, logger, clock, bus, channels, events, lifecycle } = deps;
   const em = () => deps.db.em();
   const log = logger.child({ module: 'push' });
-  const sse = new SseHub({ channels, connections: deps.connections, logger: log, now: () => clock.now(), heartbeatMs: config.pushHeartbeatMs });
-  const manager = new PushManager({
-    em, clock, bus, channels, sse, logger: log, publicAddress: deps.publicAddress,
-    cacheRefreshMs: config.pushCacheRefreshMs, lobbyResendMs: config.lobbyResendMs, roomResendMs: config.roomResendMs,
-  });
+  const sse = new SseHub({ channels, connections: deps.connections, now: () => clock.now() });
+  const manager = new PushManager({ em, clock, bus, channels, logger: log, publicAddress: deps.publicAddress });
   const triggers = new TriggerManager({
-    em, clock, events, push: manager, logger: log, timeZone: config.gameTimezone, scanMs: config.triggerScanMs, publicAddress: deps.publicAddress,
+    em, clock, events, push: manager, logger: log, timeZone: config.gameTimezone, publicAddress: deps.publicAddress,
   });
   const service = new PushService({ em, clock, ids: deps.ids, logger: log, push: manager, triggers, sse, timeZone: config.gameTimezone });
 
   let offOnline: (() => void) | undefined;
   // Retention (send records, old messages): once per cluster.
   deps.jobs.every('push-purge', Math.min(PURGE_EVERY_MS, config.pushCacheRefreshMs), () => service.purge());
+  // Process-local timers: the manager loads its cache when it starts, so these begin one period later.
+  lifecycle.every('push-cache', config.pushCacheRefreshMs, () => manager.reloadCache(), { delayFirst: true });
+  lifecycle.every('push-lobby-resend', config.lobbyResendMs, () => manager.resendLobby(), { delayFirst: true });
+  lifecycle.every('push-room-resend', config.roomResendMs, () => manager.resendRooms(), { delayFirst: true });
+  lifecycle.every('sse-heartbeat', config.pushHeartbeatMs, () => sse.heartbeat(), { delayFirst: true });
+  lifecycle.every('trigger-scan', config.triggerScanMs, () => triggers.scan());
   lifecycle.onStart('push', async () => {
     // `online`: the user's first live channel on this process (an SSE stream, the lobby or a room).
     offOnline = channels.onOpened((c) => {
@@ -49,7 +53,6 @@ export function createPush(deps: {
     });
     await manager.start();
     triggers.start();
-    sse.start();
   });
   lifecycle.onStop('push', () => {
     offOnline?.();

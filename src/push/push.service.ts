@@ -1,7 +1,6 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Clock } from '../platform/clock.ts';
-import { dayKey } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Snowflake } from '../platform/ids.ts';
 import { invalid, notFound } from '../platform/errors.ts';
@@ -11,7 +10,7 @@ import type { PushManager } from './push.manager.ts';
 import type { TriggerManager } from './trigger.manager.ts';
 import type { SseHub } from './push.stream.ts';
 import { isActive, periodKey } from './trigger.manager.ts';
-import { checkCoverage, placeholders, render } from './template.ts';
+import { availableKeys, checkCoverage, placeholders, render, withEventVariables } from './template.ts';
 import { DEFAULT_MESSAGE_TTL_MS, REPLAY_WINDOW_MS, type Frequency, type Kind, type PushMessage, type Scope, type TriggerEvent } from './push.types.ts';
 
 export interface TriggerInput {
@@ -87,14 +86,6 @@ export class PushService {
     return this.d.sse;
   }
 
-  get manager(): PushManager {
-    return this.d.push;
-  }
-
-  get triggers(): TriggerManager {
-    return this.d.triggers;
-  }
-
   /** Messages waiting in this process's push queue (status, metrics). */
   queueDepth(): number {
     return this.d.push.queued;
@@ -129,8 +120,7 @@ export class PushService {
     if (input.userId) await this.checkUser(em, input.userId);
     if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) throw invalid('endsAt', 'must be after startsAt');
     const named = USER_EVENTS.has(input.event) || (input.scope === 'personal' && !!input.userId);
-    const available = [...Object.keys(input.variables ?? {}), 'date', ...(named ? ['name', 'userId'] : [])];
-    checkCoverage(template.content, available, 'variables');
+    checkCoverage(template.content, availableKeys(input.variables, named), 'variables');
     const timed = input.event === 'schedule' || input.event === 'manual';
     const firstFire = timed ? (input.sendAt ?? input.startsAt ?? new Date(now)) : null;
     const row = {
@@ -200,9 +190,9 @@ export class PushService {
       const template = await em.findOne(PushTemplate, { id: input.templateId });
       if (!template) throw invalid('templateId', 'no template with this id');
       const personal = input.scope === 'personal';
-      checkCoverage(template.content, [...Object.keys(input.variables ?? {}), 'date', ...(personal ? ['name', 'userId'] : [])], 'variables');
+      checkCoverage(template.content, availableKeys(input.variables, personal), 'variables');
       const name = personal ? (await em.findOne(User, { id: input.userId! }, { fields: ['name'] }))?.name : undefined;
-      text = render(template.content, { ...input.variables, date: dayKey(now, this.d.timeZone), name: name ?? '', userId: input.userId ?? '' });
+      text = render(template.content, withEventVariables(input.variables, { userId: input.userId, name }, now, this.d.timeZone));
     }
     const m = await this.d.push.publish({
       source: 'admin',
@@ -250,7 +240,7 @@ export class PushService {
       const startsAt = t.startsAt ?? t.sendAt ?? t.createdAt;
       list.push({
         id: t.id,
-        text: render(template.content, { ...t.variables, name, userId, date: dayKey(now, this.d.timeZone) }),
+        text: render(template.content, withEventVariables(t.variables, { userId, name }, now, this.d.timeZone)),
         priority: t.priority,
         startsAt: startsAt.toISOString(),
         endsAt: t.endsAt ? t.endsAt.toISOString() : null,

@@ -1,18 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Channel, ChannelRegistry } from '../platform/channels.ts';
+import type { Channel, ChannelRegistry, Outgoing } from '../platform/channels.ts';
 import type { RevokeReason } from '../platform/bus.ts';
 import type { ConnectionGate } from '../platform/connections.ts';
-import type { Logger } from '../platform/logger.ts';
 import { AppError } from '../platform/errors.ts';
 
 /**
- * The SSE side of push (S5): `GET /push/stream` connections of this process.
+ * The SSE side of push (S5): `GET /push/stream` connections of this process. A stream is a channel
+ * like a room client: it registers in the channel registry, and push delivery reaches it there.
  *
- * Memory per stream is one small object: broadcast frames are serialized once and the same string
- * is written to every stream; the heartbeat is one timer for all streams. Event ids are the
- * cluster-wide SentMessage ids, so `Last-Event-ID` replay works across restarts and processes;
- * unstored events (mail notices, system, kick) get `<last stored id>.<n>` so the id a client
- * echoes back still says which stored messages it has.
+ * Memory per stream is one small object: a stored message is serialized once (`Outgoing.as`) and
+ * the same string is written to every stream; the heartbeat is one timer for all streams. Event ids
+ * are the cluster-wide SentMessage ids, so `Last-Event-ID` replay works across restarts and
+ * processes; unstored events (mail notices, system, kick) get `<last stored id>.<n>` so the id a
+ * client echoes back still says which stored messages it has.
  *
  * At most MAX_STREAMS_PER_USER streams per user on a process: a new one closes the oldest (after a
  * `system` event with reason `too_many_streams`), because a half-dead old connection must not
@@ -29,12 +29,6 @@ export interface StreamOpen {
   afterId?: number;
 }
 
-/** What the stream needs from the push manager when it opens. */
-export interface StreamSource {
-  /** Frames to write first, in order: replay after `afterId`, or active lobby messages then pending personal ones. */
-  initialFrames(open: StreamOpen): Promise<{ id: number; frame: string }[]>;
-}
-
 export function frame(id: string | number, event: string, data: unknown): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -46,14 +40,20 @@ export function parseLastEventId(raw: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** A stored message as an SSE frame (its id is the event id). */
+export function sseFrame(m: Outgoing): string {
+  return frame(m.id, m.event, m.data);
+}
+
 class SseStream implements Channel {
   readonly kind = 'sse' as const;
   readonly userId: string;
   readonly sessionId: string;
+  readonly resumeAfter?: number;
   readonly openedAt: number;
   lastId = 0;
   private sub = 0;
-  /** While the initial frames are written, live frames wait here (then go out if newer). */
+  /** Until the channel is welcomed (its first messages written), live frames wait here (then go out if newer). */
   pending: { id: number; frame: string }[] | null = [];
   closed = false;
   private readonly res: ServerResponse;
@@ -63,13 +63,18 @@ class SseStream implements Channel {
     this.res = res;
     this.userId = open.userId;
     this.sessionId = open.sessionId;
+    this.resumeAfter = open.afterId;
     this.openedAt = openedAt;
     this.onClose = onClose;
     this.lastId = open.afterId ?? 0;
   }
 
-  /** A stored message (numeric id). */
-  writeMessage(id: number, text: string): void {
+  /** Channel.deliver: a stored message (numeric id). */
+  deliver(m: Outgoing): void {
+    this.writeMessage(m.id, m.as('sse', sseFrame));
+  }
+
+  private writeMessage(id: number, text: string): void {
     if (this.closed) return;
     if (this.pending) {
       this.pending.push({ id, frame: text });
@@ -82,14 +87,14 @@ class SseStream implements Channel {
     this.write(text);
   }
 
-  /** The first frames (replay, or lobby then personal), then whatever arrived live meanwhile and is not among them. */
-  writeInitial(initial: { id: number; frame: string }[]): void {
+  /** Channel.welcome: the first frames (replay, or lobby then personal), then whatever arrived live meanwhile and is not among them. */
+  welcome(first: Outgoing[]): void {
     const live = this.pending ?? [];
     this.pending = null;
     const seen = new Set<number>();
-    for (const f of initial) {
-      seen.add(f.id);
-      this.writeMessage(f.id, f.frame);
+    for (const m of first) {
+      seen.add(m.id);
+      this.deliver(m);
     }
     for (const f of live.sort((a, b) => a.id - b.id)) if (!seen.has(f.id)) this.writeMessage(f.id, f.frame);
   }
@@ -146,52 +151,40 @@ class SseStream implements Channel {
 export class SseHub {
   private readonly channels: ChannelRegistry;
   private readonly connections: ConnectionGate;
-  private readonly logger: Logger;
   private readonly now: () => number;
-  private readonly heartbeatMs: number;
+  /** This process's streams (heartbeat, shutdown); who they belong to is asked of the channel registry. */
   private readonly streams = new Set<SseStream>();
-  private readonly byUser = new Map<string, SseStream[]>();
-  private heartbeat?: NodeJS.Timeout;
-  private source?: StreamSource;
   private stopping = false;
 
-  constructor(deps: { channels: ChannelRegistry; connections: ConnectionGate; logger: Logger; now: () => number; heartbeatMs: number }) {
+  constructor(deps: { channels: ChannelRegistry; connections: ConnectionGate; now: () => number }) {
     this.channels = deps.channels;
     this.connections = deps.connections;
-    this.logger = deps.logger;
     this.now = deps.now;
-    this.heartbeatMs = deps.heartbeatMs;
-  }
-
-  setSource(source: StreamSource): void {
-    this.source = source;
   }
 
   get size(): number {
     return this.streams.size;
   }
 
-  start(): void {
-    this.heartbeat = setInterval(() => {
-      for (const s of this.streams) s.ping();
-    }, this.heartbeatMs);
-    this.heartbeat.unref();
+  /** One `: ping` comment on every stream (PUSH_HEARTBEAT_MS): proxies and clients see a live connection. */
+  heartbeat(): void {
+    for (const s of this.streams) s.ping();
   }
 
   /** Ends every stream (graceful shutdown): a `system` event, then close. */
   stop(): void {
     this.stopping = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
     for (const s of [...this.streams]) {
       s.end(frame(`${s.lastId}.x`, 'system', { kind: 'system', reason: 'server_stopping', text: 'server is restarting; reconnect shortly', at: new Date(this.now()).toISOString() }));
     }
   }
 
   /**
-   * Takes over an authenticated request. Throws SERVER_FULL (before any byte is written) when the
+   * Takes over an authenticated request and registers the stream as a channel; push delivery
+   * welcomes it with its first messages. Throws SERVER_FULL (before any byte is written) when the
    * process is at its connection cap.
    */
-  async open(req: IncomingMessage, res: ServerResponse, open: StreamOpen): Promise<void> {
+  open(req: IncomingMessage, res: ServerResponse, open: StreamOpen): void {
     if (this.stopping) throw new AppError('UNAVAILABLE', 'server is shutting down');
     const release = this.connections.tryAcquire('sse');
     if (!release) throw new AppError('SERVER_FULL', 'this server has no free connection slot; try another server');
@@ -199,12 +192,6 @@ export class SseHub {
     let unregister: (() => void) | undefined;
     const stream: SseStream = new SseStream(res, open, this.now(), () => {
       this.streams.delete(stream);
-      const list = this.byUser.get(stream.userId);
-      if (list) {
-        const i = list.indexOf(stream);
-        if (i >= 0) list.splice(i, 1);
-        if (!list.length) this.byUser.delete(stream.userId);
-      }
       unregister?.();
       release();
     });
@@ -222,50 +209,16 @@ export class SseHub {
     res.on('close', () => stream.finish());
     res.on('error', () => stream.destroy());
 
-    // At most 3 per user: the oldest gives way.
-    const list = this.byUser.get(open.userId) ?? [];
-    while (list.length >= MAX_STREAMS_PER_USER) {
-      const oldest = list.shift()!;
+    // At most 3 per user: the oldest gives way (the registry keeps a user's channels in opening order).
+    const mine = this.channels.ofUser(open.userId).filter((c): c is SseStream => c instanceof SseStream);
+    while (mine.length >= MAX_STREAMS_PER_USER) {
+      const oldest = mine.shift()!;
       oldest.end(frame(`${oldest.lastId}.x`, 'system', {
         kind: 'system', reason: 'too_many_streams', text: `at most ${MAX_STREAMS_PER_USER} streams per user; this one was replaced by a newer one`,
         at: new Date(this.now()).toISOString(),
       }));
     }
-    list.push(stream);
-    this.byUser.set(open.userId, list);
     this.streams.add(stream);
     unregister = this.channels.register(stream);
-    if (stream.closed) return;
-
-    try {
-      stream.writeInitial(this.source ? await this.source.initialFrames(open) : []);
-    } catch (err) {
-      this.logger.error({ err, module: 'push' }, 'initial frames of an SSE stream failed');
-      stream.writeInitial([]);
-    }
-  }
-
-  /** Writes one serialized stored message to every stream (lobby scope) or those passing `filter`. */
-  broadcast(id: number, text: string, filter?: (userId: string) => boolean): number {
-    let n = 0;
-    for (const s of this.streams) {
-      if (filter && !filter(s.userId)) continue;
-      s.writeMessage(id, text);
-      n++;
-    }
-    return n;
-  }
-
-  /** Writes a stored message to the streams of one user on this process. */
-  toUser(userId: string, id: number, text: string): number {
-    const list = this.byUser.get(userId);
-    if (!list) return 0;
-    for (const s of list) s.writeMessage(id, text);
-    return list.length;
-  }
-
-  /** Is this channel one of our streams (the manager writes to those through the hub, not send()). */
-  isStream(c: Channel): boolean {
-    return c instanceof SseStream;
   }
 }

@@ -1,3 +1,4 @@
+import { dayKey } from '../platform/clock.ts';
 import { invalid } from '../platform/errors.ts';
 
 /**
@@ -9,6 +10,20 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** Variables every trigger event supplies (API.md): the event's user and the local date. */
 export const EVENT_VARIABLES = ['name', 'userId', 'date'] as const;
+type EventVariable = (typeof EVENT_VARIABLES)[number];
+
+/** The keys a template may use: its own variables, {date} always, {name} and {userId} when the message names a user. */
+export function availableKeys(variables: Record<string, string> | undefined, namesUser: boolean): string[] {
+  return [...Object.keys(variables ?? {}), ...EVENT_VARIABLES.filter((k) => namesUser || k === 'date')];
+}
+
+/** A template's values: its own variables, overridden by the event variables (the user, when known; the day of `now` in `timeZone`). */
+export function withEventVariables(
+  variables: Record<string, string> | undefined, who: { userId?: string; name?: string }, now: number, timeZone: string,
+): Record<string, string> {
+  const events: Record<EventVariable, string> = { name: who.name ?? '', userId: who.userId ?? '', date: dayKey(now, timeZone) };
+  return { ...variables, ...events };
+}
 
 interface Part {
   text?: string;

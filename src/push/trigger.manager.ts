@@ -7,7 +7,7 @@ import type { Logger } from '../platform/logger.ts';
 import { User } from '../accounts/accounts.entities.ts';
 import { PushTemplate, PushTrigger, SendRecord, type IPushTrigger } from './push.entities.ts';
 import type { PushManager } from './push.manager.ts';
-import { render } from './template.ts';
+import { render, withEventVariables } from './template.ts';
 import { DEFAULT_MESSAGE_TTL_MS, type Frequency, type Kind, type Scope } from './push.types.ts';
 
 /**
@@ -26,7 +26,6 @@ export interface TriggerManagerDeps {
   push: PushManager;
   logger: Logger;
   timeZone: string;
-  scanMs: number;
   publicAddress: () => string;
 }
 
@@ -55,7 +54,6 @@ export function isActive(t: Pick<IPushTrigger, 'cancelledAt' | 'startsAt' | 'end
 export class TriggerManager {
   private readonly d: TriggerManagerDeps;
   private readonly offs: (() => void)[] = [];
-  private scanTimer?: NodeJS.Timeout;
   private scanning = false;
   /**
    * Active triggers per event: events come with every login, triggers change only by admin action.
@@ -74,34 +72,33 @@ export class TriggerManager {
     this.byEvent.clear();
   }
 
-  private async triggersOf(em: EntityManager, event: EventName, now: number): Promise<IPushTrigger[]> {
+  private async triggersOf(event: EventName, now: number): Promise<IPushTrigger[]> {
     const cached = this.byEvent.get(event);
     if (cached && now - cached.at < TRIGGER_CACHE_MS && now >= cached.at) return cached.triggers;
-    const triggers = await em.find(PushTrigger, { event, cancelledAt: null }, { orderBy: { priority: 'desc', createdAt: 'asc' } });
+    const triggers = await this.d.em().find(PushTrigger, { event, cancelledAt: null }, { orderBy: { priority: 'desc', createdAt: 'asc' } });
     this.byEvent.set(event, { at: now, triggers });
     return triggers;
   }
 
+  /** Listens to domain events; the periodic `scan` is the push module's job (TRIGGER_SCAN_MS). */
   start(): void {
     this.d.push.onChanged(() => this.invalidate());
     for (const event of EVENTS) {
       this.offs.push(this.d.events.on(event, (p) => this.onEvent(event, p as DomainEventMap[EventName])));
     }
-    this.scanTimer = setInterval(() => void this.scan(), this.d.scanMs);
-    this.scanTimer.unref();
-    void this.scan();
   }
 
   stop(): void {
-    if (this.scanTimer) clearInterval(this.scanTimer);
     for (const off of this.offs.splice(0)) off();
   }
 
   /** A domain event: every active trigger of it, highest priority first. */
   async onEvent(event: EventName, payload: { userId: string; name?: string; at?: number }): Promise<number> {
     const now = this.d.clock.now();
+    // Every stream open or login raises an event: most find no trigger, and need no EntityManager.
+    const triggers = await this.triggersOf(event, now);
+    if (!triggers.length) return 0;
     const em = this.d.em();
-    const triggers = await this.triggersOf(em, event, now);
     let sent = 0;
     let name = payload.name;
     for (const t of triggers) {
@@ -174,12 +171,7 @@ export class TriggerManager {
       this.d.logger.warn({ module: 'push', triggerId: t.id }, 'trigger refers to a missing template');
       return false;
     }
-    const text = render(template.content, {
-      ...(t.variables ?? {}),
-      name: who.name ?? '',
-      userId: who.userId ?? '',
-      date: dayKey(now, this.d.timeZone),
-    });
+    const text = render(template.content, withEventVariables(t.variables, who, now, this.d.timeZone));
     const scope = t.scope as Scope;
     let expiresAt = t.endsAt ? t.endsAt.getTime() : now + DEFAULT_MESSAGE_TTL_MS;
     if (t.repeatEveryS) expiresAt = Math.min(expiresAt, now + t.repeatEveryS * 1000);
