@@ -32,7 +32,7 @@ describe('push: one delivery path for streams and room clients', function () {
   async function setUp() {
     const clock = new OffsetClock();
     const bus = new LocalBus();
-    const channels = new ChannelRegistry(bus);
+    const channels = new ChannelRegistry({ bus });
     // The replay read (`id > Last-Event-ID`) answers `stored`, once the test lets it.
     const stored: unknown[] = [];
     let replayed!: () => void;
@@ -43,7 +43,7 @@ describe('push: one delivery path for streams and room clients', function () {
     });
     const manager = new PushManager({ em: em as never, clock, bus, channels, logger: silent, publicAddress: () => 'here:1' });
     await manager.start();
-    const sse = new SseHub({ channels, connections: new ConnectionGate(10_000), now: () => clock.now() });
+    const sse = new SseHub({ channels, connections: new ConnectionGate({ max: 10_000 }), now: () => clock.now() });
     const lobby: { event: string; data: any }[] = [];
     const lobbyClient: Channel = { kind: 'lobby', userId: 'u-lobby', sessionId: 's-lobby', send: (event, data) => lobby.push({ event, data }), kick: () => undefined };
     channels.register(lobbyClient);
