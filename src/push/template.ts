@@ -1,15 +1,14 @@
 import { dayKey } from '../platform/clock.ts';
 import { invalid } from '../platform/errors.ts';
 
-/**
- * Templates (公告表): text with `{key}` placeholders. Keys are identifiers; a literal brace is
- * written doubled (`{{`, `}}`). Placeholders are checked when a template or trigger is created, so
- * rendering never meets an unknown key.
- */
-const KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+import { EVENT_VARIABLES, parseTemplate, type TemplatePart } from './template-syntax.ts';
 
-/** Variables every trigger event supplies (API.md): the event's user and the local date. */
-export const EVENT_VARIABLES = ['name', 'userId', 'date'] as const;
+/**
+ * Templates (公告表) on the server: the syntax is in template-syntax.ts (shared with the admin
+ * panel's preview). Placeholders are checked when a template or trigger is created, so rendering
+ * never meets an unknown key.
+ */
+export { EVENT_VARIABLES };
 type EventVariable = (typeof EVENT_VARIABLES)[number];
 
 /** The keys a template may use: its own variables, {date} always, {name} and {userId} when the message names a user. */
@@ -25,38 +24,9 @@ export function withEventVariables(
   return { ...variables, ...events };
 }
 
-interface Part {
-  text?: string;
-  key?: string;
-}
-
-function tokenize(content: string, field: string): Part[] {
-  const parts: Part[] = [];
-  let text = '';
-  for (let i = 0; i < content.length; i++) {
-    const c = content[i]!;
-    if (c === '{' && content[i + 1] === '{') {
-      text += '{';
-      i++;
-    } else if (c === '}' && content[i + 1] === '}') {
-      text += '}';
-      i++;
-    } else if (c === '{') {
-      const end = content.indexOf('}', i + 1);
-      if (end < 0) throw invalid(field, `unclosed placeholder at position ${i}`);
-      const key = content.slice(i + 1, end);
-      if (!KEY.test(key)) throw invalid(field, `placeholder {${key}} is not a valid key (letters, digits, _)`);
-      if (text) parts.push({ text });
-      text = '';
-      parts.push({ key });
-      i = end;
-    } else if (c === '}') {
-      throw invalid(field, `unmatched } at position ${i} (write }} for a literal brace)`);
-    } else {
-      text += c;
-    }
-  }
-  if (text) parts.push({ text });
+function tokenize(content: string, field: string): TemplatePart[] {
+  const { parts, error } = parseTemplate(content);
+  if (error) throw invalid(field, error);
   return parts;
 }
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
@@ -34,6 +35,31 @@ function projectRoot(): string {
 }
 
 const root = projectRoot();
+
+/**
+ * Server modules the pages import as they are, under `/web/shared/<name>.js`, so that a rule the
+ * browser previews is the server's own (the template syntax): free of imports and of TypeScript that
+ * only compiles. From a build they are the compiled .js; from the sources, the .ts with its types
+ * erased (Node's own stripper: what it runs is what the browser gets).
+ */
+const SHARED: Record<string, string> = {
+  'template-syntax.js': path.join(import.meta.dirname, '../push/template-syntax'),
+};
+
+async function sharedModule(name: string): Promise<ServedFile | undefined> {
+  const base = SHARED[name];
+  if (!base) return undefined;
+  if (existsSync(`${base}.js`)) return served(await readFile(`${base}.js`), 'text/javascript; charset=utf-8');
+  const source = await readFile(`${base}.ts`, 'utf8');
+  // stripTypeScriptTypes warns once that it is experimental: Node runs these very sources with it.
+  const emit = process.emitWarning;
+  process.emitWarning = () => undefined;
+  try {
+    return served(stripTypeScriptTypes(source), 'text/javascript; charset=utf-8');
+  } finally {
+    process.emitWarning = emit;
+  }
+}
 
 function send(req: Request, res: Response, file: ServedFile): void {
   res.setHeader('Content-Security-Policy', PAGE_CSP);
@@ -90,6 +116,15 @@ export function webRoutes(deps: { logger: Logger; webDir?: string }): Router {
   }
   r.get('/favicon.ico', async (req, res, next) => {
     const file = await webFile('lib/favicon.svg');
+    if (!file) return next();
+    send(req, res, file);
+  });
+  const shared = new Map<string, Promise<ServedFile | undefined>>();
+  r.get('/web/shared/:name', async (req, res, next) => {
+    const name = (req.params as { name: string }).name;
+    if (!Object.hasOwn(SHARED, name)) return next();
+    if (!shared.has(name)) shared.set(name, sharedModule(name));
+    const file = await shared.get(name)!;
     if (!file) return next();
     send(req, res, file);
   });

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { useServer } from '../support/server.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -47,6 +51,28 @@ describe('web pages and their files over HTTP', function () {
     const transport = await server.api('GET', '/vendor/@colyseus/sdk/build/transport/WebSocketTransport.mjs');
     assert.match(transport.text, /from '\/web\/lib\/shims\/ws\.js'/, 'the Node ws package is replaced by the browser\'s WebSocket');
     assert.equal((await server.api('GET', '/vendor/uplot/dist/uPlot.min.css')).status, 200);
+  });
+
+  it('serves the server\'s own template syntax to the admin preview as a browser module, types erased', async () => {
+    const res = await server.api('GET', '/web/shared/template-syntax.js');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^text\/javascript/);
+    assert.equal(res.headers.get('content-security-policy'), CSP);
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-shared-'));
+    try {
+      // The very module a browser gets, loaded as plain JavaScript: the preview reads templates as the server does.
+      writeFileSync(path.join(dir, 'syntax.mjs'), res.text);
+      const syntax = await import(pathToFileURL(path.join(dir, 'syntax.mjs')).href);
+      const server_ = await import('../../src/push/template-syntax.ts');
+      assert.deepEqual(syntax.EVENT_VARIABLES, [...server_.EVENT_VARIABLES]);
+      for (const content of ['Hi {name}, {{literal}} on {date}', 'broken {name', 'bad {no-key}', 'stray }']) {
+        assert.deepEqual(syntax.parseTemplate(content), server_.parseTemplate(content), content);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal((await server.api('GET', '/web/shared/template.ts')).status, 404);
+    assert.equal((await server.api('GET', '/web/shared/constructor')).status, 404);
   });
 
   it('answers 404 for anything outside the allow-list: other packages, other files, paths out of web/', async () => {

@@ -1,6 +1,6 @@
 // Live preview of a template: its placeholders, a value for each, and the rendered text.
 import { html } from '../lib/html.js';
-import { EVENT_VARIABLES, parseTemplate } from './template.js';
+import { EVENT_VARIABLES, parseTemplate } from '../shared/template-syntax.js';
 
 /** Sample values of the event variables, as a login of "Ada" today would give them. */
 export const SAMPLE_EVENT = { name: 'Ada', userId: '384612796553539584', date: new Date().toISOString().slice(0, 10) };

@@ -4,7 +4,7 @@ import { ActionButton, ErrorNote, Field, useLoad, useSubmit, notify } from '../l
 import { dateTime, localToIso } from '../lib/format.js';
 import { api } from './session.js';
 import { Preview, VariableInputs } from './preview.js';
-import { EVENT_VARIABLES, placeholdersOf } from './template.js';
+import { EVENT_VARIABLES, placeholdersOf } from '../shared/template-syntax.js';
 import { LogTable } from './logs.js';
 
 const SCOPES = ['lobby', 'server', 'room', 'team', 'personal'];
