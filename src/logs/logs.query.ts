@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
+import { pageOf, pageWhere, type PageQuery } from '../platform/pages.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -21,7 +22,7 @@ export interface LogPage {
 
 /** The push helper's send records, in the same page shape (services.push.querySends). */
 export interface SendsSource {
-  querySends(q: { from?: Date; to?: Date; userId?: string; cursor?: string; limit: number }): Promise<LogPage>;
+  querySends(q: PageQuery): Promise<LogPage>;
 }
 
 const DAY_MS = 86_400_000;
@@ -64,16 +65,10 @@ export class LogQueryService {
     }
     const entity = LOG_KINDS[kind as LogKind];
     if (!entity) throw new AppError('NOT_FOUND', `kind: unknown log kind ${kind}; one of ${LogQueryService.kinds.join(', ')}`);
-    const where: Record<string, unknown> = {};
-    const at: Record<string, Date> = {};
-    if (q.from) at.$gte = q.from;
-    if (q.to) at.$lt = q.to;
-    if (Object.keys(at).length) where.at = at;
-    if (q.userId) where.userId = q.userId;
+    const where = pageWhere(q, 'at');
     if (q.operation) where.operation = q.operation;
-    if (q.cursor) where.id = { $lt: Number(q.cursor) };
     const rows = await this.em().find(entity as never, where as never, { orderBy: { id: 'desc' } as never, limit: q.limit + 1 }) as any[];
-    const page = rows.slice(0, q.limit);
+    const { page, nextCursor } = pageOf(rows, q.limit);
     return {
       entries: page.map((r) => ({
         id: String(r.id),
@@ -84,7 +79,7 @@ export class LogQueryService {
         ...(r.ip ? { ip: r.ip } : {}),
         detail: r.detail ?? null,
       })),
-      ...(rows.length > q.limit ? { nextCursor: String(page[page.length - 1].id) } : {}),
+      ...(nextCursor ? { nextCursor } : {}),
     };
   }
 

@@ -4,6 +4,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Snowflake } from '../platform/ids.ts';
 import { invalid, notFound } from '../platform/errors.ts';
+import { pageOf, pageWhere, type PageQuery } from '../platform/pages.ts';
 import { User } from '../accounts/accounts.entities.ts';
 import { PushTemplate, PushTrigger, ReadRecord, SendRecord, SentMessage, type IPushTemplate, type IPushTrigger } from './push.entities.ts';
 import type { PushManager } from './push.manager.ts';
@@ -289,22 +290,13 @@ export class PushService {
   // ---- push log ---------------------------------------------------------------------------
 
   /** The `push` log: sent messages (trigger or admin), newest first, paged by an id cursor. */
-  async querySends(q: { from?: Date; to?: Date; userId?: string; cursor?: string; limit: number }): Promise<{
+  async querySends(q: PageQuery): Promise<{
     entries: { id: string; at: string; userId?: string; operation?: string; result?: string; detail: unknown }[]; nextCursor?: string;
   }> {
-    const where: Record<string, unknown> = {};
-    const at: Record<string, Date> = {};
-    if (q.from) at.$gte = q.from;
-    if (q.to) at.$lt = q.to;
-    if (Object.keys(at).length) where.createdAt = at;
-    if (q.userId) where.userId = q.userId;
-    if (q.cursor) {
-      if (!/^\d{1,15}$/.test(q.cursor)) throw invalid('cursor', 'must be a cursor returned by an earlier page');
-      where.id = { $lt: Number(q.cursor) };
-    }
+    const where = pageWhere(q, 'createdAt');
     const limit = Math.max(1, Math.min(q.limit, 500));
     const rows = await this.d.em().find(SentMessage, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
-    const page = rows.slice(0, limit);
+    const { page, nextCursor } = pageOf(rows, limit);
     return {
       entries: page.map((r) => ({
         id: String(r.id),
@@ -318,7 +310,7 @@ export class PushService {
           deliveredAt: r.deliveredAt ? r.deliveredAt.toISOString() : null,
         },
       })),
-      ...(rows.length > limit ? { nextCursor: String(page[page.length - 1]!.id) } : {}),
+      ...(nextCursor ? { nextCursor } : {}),
     };
   }
 
