@@ -1,9 +1,12 @@
-import { CloseCode, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { CloseCode, getMessageBytes, Protocol, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import type { RoomDeps } from './deps.ts';
-import type { Channel, ChannelKind } from '../src/platform/channels.ts';
+import type { Channel, ChannelKind, Outgoing } from '../src/platform/channels.ts';
 import type { RevokeReason } from '../src/platform/bus.ts';
 import { AppError, CLOSE_CODES, isAppError } from '../src/platform/errors.ts';
 import { RESERVED_SEAT, type MatchmakeContext } from './matchmaking.ts';
+
+/** A stored message as a room message frame: what `client.send(event, data)` would write. */
+const roomFrame = (m: Outgoing): Buffer => getMessageBytes.raw(Protocol.ROOM_DATA, m.event, m.data);
 
 /**
  * The one place where a room connection is authorized and accounted for (S2, S3, S4), shared by
@@ -208,6 +211,8 @@ export class Membership {
       roomId: this.room.roomId,
       team: this.team(client.sessionId),
       send: (event, data) => client.send(event, data),
+      // A pushed message is framed once for every room client it reaches (the bytes client.send would make).
+      deliver: (m) => client.enqueueRaw(m.as('colyseus', roomFrame)),
       kick: (reason) => this.kick(client, reason, kickCloseCode(reason)),
     };
   }
