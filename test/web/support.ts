@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { useServer, type ServerEnv, type TestServer } from '../support/server.ts';
+import { hookHandle, useServer, type ServerEnv, type TestServer } from '../support/server.ts';
 import { ADMIN_PASSWORD, ADMIN_USER } from '../support/users.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -52,15 +52,7 @@ export function useBrowser(env: ServerEnv): { server: TestServer; browser: Brows
     current = await launchBrowser();
   });
   afterEach(closeWatchedPages);
-  const browser = new Proxy({} as Browser, {
-    get(_target, key) {
-      if (key === 'then') return undefined; // not a promise
-      if (!current) throw new Error(`useBrowser: no browser is running (browser.${String(key)} used outside a hook or test)`);
-      const value = Reflect.get(current, key);
-      return typeof value === 'function' ? value.bind(current) : value;
-    },
-  });
-  return { server, browser };
+  return { server, browser: hookHandle(() => current, 'useBrowser: no browser is running (browser') };
 }
 
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
