@@ -13,13 +13,13 @@
  * MariaDB writes/s per 1000 CCU. Targets: CPU per CCU <= 1.15x single, cross-process join p99 <=
  * 1.5x single, marquee p99 <= 1.5x single. The last line is one JSON object with "pass".
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client } from '@colyseus/sdk';
 import { cpuTicks, databasePid, percentile } from './support/measure.ts';
 import { once, register, startProcess, stop } from './support/servers.ts';
 import { waitForQuiet } from './support/quiet.ts';
+import { freePort, redisCommand, startRedis } from '../test/support/cluster.ts';
 
 const CCU = Number(process.env.BENCH_CCU ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -37,33 +37,6 @@ const quiet = await waitForQuiet();
 if (!quiet.ok) {
   console.log(JSON.stringify({ bench: 'cluster', pass: false, reason: 'machine busy', loadAverage: quiet.load }));
   process.exit(1);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function redisCommand(port: number, ...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let buf = '';
-    socket.on('error', reject);
-    socket.on('connect', () => socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`));
-    socket.on('data', (d) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\r\n');
-      if (nl < 0) return;
-      const len = Number(buf.slice(1, nl));
-      if (buf[0] === '$' && buf.length < nl + 2 + len + 2) return;
-      socket.end();
-      resolve(buf.slice(nl + 2, nl + 2 + Math.max(0, len)));
-    });
-  });
 }
 
 async function mysqlWrites(): Promise<number> {
@@ -234,22 +207,17 @@ function combine(rs: RoundResult[]) {
 
 const started = Date.now();
 console.log(`cluster bench: ${CCU} CCU in rooms of 8 (chat 2/s, move 10 Hz), join probes every 100 ms x2, ${STREAMS} SSE streams x ${MARQUEES} marquees; ${ROUNDS} rounds per side; load average ${quiet.load}`);
-const redisPort = await freePort();
-const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-for (let i = 0; i < 100; i++) {
-  if (await redisCommand(redisPort, 'PING').then(() => true, () => false)) break;
-  await new Promise((res) => setTimeout(res, 50));
-}
+const redis = await startRedis();
 const single = await setup('single', 1);
-const cluster = await setup('cluster', 2, { port: redisPort, url: `redis://127.0.0.1:${redisPort}` });
+const cluster = await setup('cluster', 2, redis);
 const singleRounds: RoundResult[] = [];
 const clusterRounds: RoundResult[] = [];
 for (let r = 1; r <= ROUNDS; r++) {
   singleRounds.push(await round(single, r));
-  clusterRounds.push(await round(cluster, r, redisPort, redis.pid));
+  clusterRounds.push(await round(cluster, r, redis.port, redis.pid()));
 }
 for (const s of [...single.servers, ...cluster.servers]) await stop(s.proc);
-redis.kill('SIGKILL');
+await redis.kill();
 const { withMysqlServer, quoteIdent } = await import('../src/platform/db.ts');
 for (const label of ['single', 'cluster']) {
   await withMysqlServer(mysqlServer, (sql) => sql(`drop database if exists ${quoteIdent(`arena_bench_cluster_${label}_${process.pid}`)}`)).catch(() => undefined);

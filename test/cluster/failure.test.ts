@@ -2,28 +2,22 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../support/server.ts';
 import { adminToken, login, registerUser } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
-import { describeCluster, startCluster, type TestCluster } from '../support/cluster.ts';
+import { describeCluster, useCluster } from '../support/cluster.ts';
 
 /** What an operator promises after a crash (issue 10: within 10 s; these tests run with a 1.5 s dead-after window). */
 const BOUND_MS = 10_000;
 
 describeCluster('cluster: a process killed with -9, and one stopped gracefully', function () {
   this.timeout(180_000);
-  let cluster: TestCluster;
-  let a: TestServer;
-  let b: TestServer;
-  let c: TestServer;
-  let admin: string;
   const open: Room[] = [];
-
-  before(async () => {
-    cluster = await startCluster(3, { BCRYPT_COST: '4', LOBBY_PUSH_MS: '200', LOGIN_PER_IP_PER_MINUTE: '100000', ONLINE_STALE_S: '600' });
-    [a, b, c] = cluster.servers as [TestServer, TestServer, TestServer];
-    admin = await adminToken(a);
-  });
   after(async () => {
     await leaveAll(open);
-    await cluster?.stop();
+  });
+  const [a, b, c] = useCluster(3, { BCRYPT_COST: '4', LOBBY_PUSH_MS: '200', LOGIN_PER_IP_PER_MINUTE: '100000', ONLINE_STALE_S: '600' }).servers as [TestServer, TestServer, TestServer];
+  let admin: string;
+
+  before(async () => {
+    admin = await adminToken(a);
   });
 
   const onlineRow = async (userId: string) => (await a.api('GET', `admin/db/OnlineUser?filter=userId:${userId}`, undefined, { token: admin })).body.rows[0];

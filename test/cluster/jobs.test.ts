@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
 import type { TestServer } from '../support/server.ts';
-import { describeCluster, startCluster, type TestCluster } from '../support/cluster.ts';
+import { describeCluster, useCluster } from '../support/cluster.ts';
 
 const ran = (server: TestServer, job: string) => server.logs().filter((l) => l.msg === 'periodic job ran' && l.job === job).length;
 
 /** S5, S9: rollups and retention sweeps run on one process of the cluster at a time, and move when it stops. */
 describeCluster('cluster: periodic jobs run once per cluster', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-
-  before(async () => {
-    cluster = await startCluster(2, { STATS_ROLLUP_MS: '200', LOG_RETENTION_SWEEP_MS: '200', LOG_LEVEL: 'debug' });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const [a, b] = useCluster(2, { STATS_ROLLUP_MS: '200', LOG_RETENTION_SWEEP_MS: '200', LOG_LEVEL: 'debug' }).servers as [TestServer, TestServer];
 
   it('runs the daily rollup and the retention sweeps on one process only, and on the other once it stops', async () => {
-    const [a, b] = cluster.servers as [TestServer, TestServer];
     await new Promise((r) => setTimeout(r, 3000));
     for (const job of ['stats-rollup', 'log-retention', 'push-purge']) {
       const counts = [ran(a, job), ran(b, job)];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { freshDatabaseUrl, startServer, TEST_DB, TEST_MYSQL_URL, type TestServer } from '../support/server.ts';
 import { adminToken, login, registerUser } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
-import { describeCluster, startCluster, type TestCluster } from '../support/cluster.ts';
+import { describeCluster, useCluster } from '../support/cluster.ts';
 import { startProxy, type TcpProxy } from '../support/proxy.ts';
 
 const matchmake = (server: TestServer, token: string, body: unknown = { mode: 'duel' }) => fetch(`${server.url}/matchmake/joinOrCreate/game`, {
@@ -77,19 +77,12 @@ const matchmake = (server: TestServer, token: string, body: unknown = { mode: 'd
 
 describeCluster('outage: Redis away for a few seconds under a cluster', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-  let a: TestServer;
-  let b: TestServer;
   const open: Room[] = [];
-
-  before(async () => {
-    cluster = await startCluster(2, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '100000' });
-    [a, b] = cluster.servers as [TestServer, TestServer];
-  });
   after(async () => {
     await leaveAll(open);
-    await cluster?.stop();
   });
+  const cluster = useCluster(2, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '100000' });
+  const [a, b] = cluster.servers as [TestServer, TestServer];
 
   it('says 503 on /readyz and matchmaking while Redis is away, keeps rooms playing, and recovers without a restart', async () => {
     const [host, guest, late] = await Promise.all(['Host', 'Guest', 'Late'].map((name) => registerUser(a, { name })));

@@ -3,28 +3,21 @@ import type { TestServer } from '../support/server.ts';
 import { adminToken, login, registerUser } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
 import { openSse } from '../support/sse.ts';
-import { describeCluster, startCluster, type TestCluster } from '../support/cluster.ts';
+import { describeCluster, useCluster } from '../support/cluster.ts';
 import { PUSH_ENV, createTemplate, createTrigger, sendNow, sleep } from '../push/support.ts';
 
 /** S5, S7, S9 on a cluster: pushes, mail notices, frequency rules, schedules, log levels and limits. */
 describeCluster('cluster: pushes, notices, rules and limits behave as one server', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-  let a: TestServer;
-  let b: TestServer;
+  const [a, b] = useCluster(2, { ...PUSH_ENV, SINGLE_SESSION: 'false', LOBBY_PUSH_MS: '60000' }).servers as [TestServer, TestServer];
   let admin: string;
   const open: Room[] = [];
 
   before(async () => {
-    cluster = await startCluster(2, { ...PUSH_ENV, SINGLE_SESSION: 'false', LOBBY_PUSH_MS: '60000' });
-    [a, b] = cluster.servers as [TestServer, TestServer];
     admin = await adminToken(a);
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await cluster?.stop();
   });
 
   it('delivers personal, lobby, server, room and team pushes sent through A to connections on B, exactly once', async () => {
@@ -120,17 +113,9 @@ describeCluster('cluster: pushes, notices, rules and limits behave as one server
 
 describeCluster('cluster: abuse limits count across processes', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-
-  before(async () => {
-    cluster = await startCluster(2, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '6', SMS_DAILY_PER_IP: '1000' });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const [a, b] = useCluster(2, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '6', SMS_DAILY_PER_IP: '1000' }).servers as [TestServer, TestServer];
 
   it('refuses the 7th login of one IP within a minute, whichever processes got the first six', async () => {
-    const [a, b] = cluster.servers as [TestServer, TestServer];
     const u = await registerUser(a);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await login(i % 2 ? b : a, u)).status);

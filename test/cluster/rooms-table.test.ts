@@ -2,26 +2,20 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../support/server.ts';
 import { adminToken, registerUser } from '../support/users.ts';
 import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
-import { describeCluster, startCluster, type TestCluster } from '../support/cluster.ts';
+import { describeCluster, useCluster } from '../support/cluster.ts';
 
 /** S4, the seed's `room` table: what SQL shows is what the matchmaker lists, across processes and a crash. */
 describeCluster('cluster: the rooms table follows the matchmaker across processes', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-  let a: TestServer;
-  let b: TestServer;
-  let c: TestServer;
-  let admin: string;
   const open: Room[] = [];
-
-  before(async () => {
-    cluster = await startCluster(3, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '100000' });
-    [a, b, c] = cluster.servers as [TestServer, TestServer, TestServer];
-    admin = await adminToken(a);
-  });
   after(async () => {
     await leaveAll(open);
-    await cluster?.stop();
+  });
+  const [a, b, c] = useCluster(3, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '100000' }).servers as [TestServer, TestServer, TestServer];
+  let admin: string;
+
+  before(async () => {
+    admin = await adminToken(a);
   });
 
   /** {roomId: clients} from the table and from the matchmaker (through A). */

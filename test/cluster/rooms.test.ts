@@ -1,32 +1,15 @@
 import assert from 'node:assert/strict';
 import type { TestServer } from '../support/server.ts';
 import { adminToken, registerUser } from '../support/users.ts';
-import { dropConnection, joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
-import { describeCluster, startCluster, type TestCluster } from '../support/cluster.ts';
+import { dropConnection, joinRoom, refusal, sdkClient, until, useOpenRooms } from '../support/colyseus.ts';
+import { describeCluster, useCluster } from '../support/cluster.ts';
 
 describeCluster('cluster: matchmaking, private rooms, reconnection and lobbies across processes', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-  let a: TestServer;
-  let b: TestServer;
-  const open: Room[] = [];
-  const track = <T extends { room: Room }>(j: T) => {
-    open.push(j.room);
-    return j;
-  };
+  const [a, b] = useCluster(2, { LOBBY_PUSH_MS: '200', BCRYPT_COST: '4', RECONNECT_WINDOW_S: '10', ROOMS_PER_USER: '2' }).servers as [TestServer, TestServer];
+  const { open, track } = useOpenRooms();
   const players = (server: TestServer, n: number, prefix: string) =>
     Promise.all(Array.from({ length: n }, (_, i) => registerUser(server, { name: `${prefix}${i}` })));
-
-  before(async () => {
-    cluster = await startCluster(2, { LOBBY_PUSH_MS: '200', BCRYPT_COST: '4', RECONNECT_WINDOW_S: '10', ROOMS_PER_USER: '2' });
-    [a, b] = cluster.servers as [TestServer, TestServer];
-  });
-  afterEach(async () => {
-    await leaveAll(open);
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
 
   it('fills the same rooms whichever process receives the matchmaking request', async () => {
     const us = await players(a, 6, 'Fill');

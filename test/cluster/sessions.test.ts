@@ -3,7 +3,7 @@ import type { TestServer } from '../support/server.ts';
 import { adminToken, login, registerUser, type TestUser } from '../support/users.ts';
 import { joinRoom, leaveAll, type Room } from '../support/colyseus.ts';
 import { openSse } from '../support/sse.ts';
-import { describeCluster, startCluster, type TestCluster } from '../support/cluster.ts';
+import { describeCluster, useCluster } from '../support/cluster.ts';
 
 /**
  * S2: a revocation decided on one process closes the session's connections on every process within
@@ -11,9 +11,7 @@ import { describeCluster, startCluster, type TestCluster } from '../support/clus
  */
 describeCluster('cluster: revocations reach every process within a second', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-  let a: TestServer;
-  let b: TestServer;
+  const [a, b] = useCluster(2, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '100000' }).servers as [TestServer, TestServer];
   let admin: string;
   const open: Room[] = [];
   const user = (name: string) => registerUser(a, { name });
@@ -29,15 +27,10 @@ describeCluster('cluster: revocations reach every process within a second', func
   }
 
   before(async () => {
-    cluster = await startCluster(2, { BCRYPT_COST: '4', LOGIN_PER_IP_PER_MINUTE: '100000' });
-    [a, b] = cluster.servers as [TestServer, TestServer];
     admin = await adminToken(a);
   });
   afterEach(async () => {
     await leaveAll(open);
-  });
-  after(async () => {
-    await cluster?.stop();
   });
 
   it('a login through A closes the old session\'s rooms on B (4100) and its stream on A (kick)', async () => {

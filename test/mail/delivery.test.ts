@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
-import { useServer } from '../support/server.ts';
 import { login, registerUser, type TestUser } from '../support/users.ts';
-import { adminMail, adminToken, openRawDb, orderLogs, type RawDb } from './support.ts';
+import { adminMail, orderLogs, useMailServer } from './support.ts';
 
 describe('mail: exactly-once claims and mail to all users', function () {
   this.timeout(180_000);
-  let db: RawDb;
-  let admin: string;
-  after(async () => {
-    await db?.close();
-  });
-  const server = useServer();
-
-  before(async () => {
-    db = await openRawDb(server.databaseUrl);
-    admin = await adminToken(server);
-  });
-
-  const inbox = async (user: { accessToken: string }) => {
-    const res = await server.api('GET', 'mail', undefined, { token: user.accessToken });
-    assert.equal(res.status, 200, res.text);
-    return res.body as { mails: any[]; unread: number; total: number };
-  };
+  const { server, db, admin, inbox } = useMailServer();
 
   it('grants one of 30 concurrent claims of a mail; the other 29 get ALREADY_CLAIMED', async () => {
     const alice = await registerUser(server);
-    const sent = await adminMail(server, admin, { to: [alice.id], attachments: [{ item: 'gold', amount: 250 }, { item: 'ticket', amount: 2 }] });
+    const sent = await adminMail(server, admin(), { to: [alice.id], attachments: [{ item: 'gold', amount: 250 }, { item: 'ticket', amount: 2 }] });
     // Another mail's reward claimed at the same time must not be lost either.
-    const other = await adminMail(server, admin, { to: [alice.id], attachments: [{ item: 'gold', amount: 1 }] });
+    const other = await adminMail(server, admin(), { to: [alice.id], attachments: [{ item: 'gold', amount: 1 }] });
     const claims = await Promise.all([
       ...Array.from({ length: 30 }, () => server.api('POST', `mail/${sent.body.id}/claim`, undefined, { token: alice.accessToken })),
       server.api('POST', `mail/${other.body.id}/claim`, undefined, { token: alice.accessToken }),
@@ -53,7 +36,7 @@ describe('mail: exactly-once claims and mail to all users', function () {
     const usersBefore = (await db.query<{ n: number | string }>('select count(*) as n from users'))[0]!.n;
 
     const mailsBefore = Number((await db.query<{ n: number | string }>('select count(*) as n from mails'))[0]!.n);
-    const sent = await adminMail(server, admin, { to: 'all', title: 'Season 2', body: 'Thanks for playing', attachments: [{ item: 'badge', amount: 1 }] });
+    const sent = await adminMail(server, admin(), { to: 'all', title: 'Season 2', body: 'Thanks for playing', attachments: [{ item: 'badge', amount: 1 }] });
     assert.equal(sent.status, 201, sent.text);
     assert.match(sent.body.id, /^\d+$/);
     // One row, whatever the number of users: no mailbox copy exists until a user reads or logs in.
@@ -99,10 +82,10 @@ describe('mail: exactly-once claims and mail to all users', function () {
 
   it('delivers mail to all users within the cap, and skips what expired before the user came back', async () => {
     const dora: TestUser = await registerUser(server);
-    for (let i = 0; i < 50; i++) await adminMail(server, admin, { to: [dora.id], title: `old${i}` });
+    for (let i = 0; i < 50; i++) await adminMail(server, admin(), { to: [dora.id], title: `old${i}` });
     const now = await server.now();
-    await adminMail(server, admin, { to: 'all', title: 'Flash sale', expiresAt: new Date(now + 30_000).toISOString() });
-    await adminMail(server, admin, { to: 'all', title: 'Patch notes' });
+    await adminMail(server, admin(), { to: 'all', title: 'Flash sale', expiresAt: new Date(now + 30_000).toISOString() });
+    await adminMail(server, admin(), { to: 'all', title: 'Patch notes' });
     await server.advanceClock(60_000);
     const box = await inbox(dora);
     assert.equal(box.total, 22, '50 stored, 29 trimmed, 1 delivered');

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
 import { login, registerUser, type TestUser } from '../support/users.ts';
-import { adminMail, adminToken, openRawDb, orderLogs, type RawDb } from './support.ts';
+import { adminMail, orderLogs, useMailServer } from './support.ts';
 
 describe('mail: the mailbox cap, the trim order and the daily limit', function () {
   this.timeout(180_000);
-  let db: RawDb;
-  let admin: string;
-  after(async () => {
-    await db?.close();
-  });
-  const server = useServer();
-
-  before(async () => {
-    db = await openRawDb(server.databaseUrl);
-    admin = await adminToken(server);
-  });
-
-  const inbox = async (user: TestUser) => {
-    const res = await server.api('GET', 'mail', undefined, { token: user.accessToken });
-    assert.equal(res.status, 200, res.text);
-    return res.body as { mails: any[]; unread: number; total: number };
-  };
+  const { server, db, admin, inbox } = useMailServer();
   const storedIds = async (userId: string) =>
     (await db.query<{ id: number | string }>('select id from mails where user_id = ? order by id', [userId])).map((r) => String(r.id));
 
@@ -30,7 +14,7 @@ describe('mail: the mailbox cap, the trim order and the daily limit', function (
     // 50 mails, oldest first: 0-39 carry a reward, 40-49 are plain. Rewards 0-9 get claimed.
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const res = await adminMail(server, admin, { to: [alice.id], title: `m${i}`, ...(i < 40 ? { attachments: [{ item: 'gold', amount: i + 1 }] } : {}) });
+      const res = await adminMail(server, admin(), { to: [alice.id], title: `m${i}`, ...(i < 40 ? { attachments: [{ item: 'gold', amount: i + 1 }] } : {}) });
       assert.equal(res.status, 201, res.text);
       ids.push(res.body.id);
     }
@@ -42,7 +26,7 @@ describe('mail: the mailbox cap, the trim order and the daily limit', function (
     assert.equal(full.mails.length, 30);
     assert.deepEqual(full.mails.map((m) => m.title), Array.from({ length: 30 }, (_, k) => `m${49 - k}`), 'newest first');
 
-    const last = await adminMail(server, admin, { to: [alice.id], title: 'm50' });
+    const last = await adminMail(server, admin(), { to: [alice.id], title: 'm50' });
     assert.equal(last.status, 201);
 
     // Removed in one batch of 29: the 20 with nothing to claim (0-9 claimed, 40-49 plain), then the 9 oldest unclaimed (10-18).
@@ -66,10 +50,10 @@ describe('mail: the mailbox cap, the trim order and the daily limit', function (
   it('keeps the cap under 20 concurrent sends into a mailbox holding 45, and logs every reward it drops', async () => {
     const bob = await registerUser(server);
     for (let i = 0; i < 45; i++) {
-      assert.equal((await adminMail(server, admin, { to: [bob.id], title: `pre${i}`, attachments: [{ item: 'gem', amount: 1 }] })).status, 201);
+      assert.equal((await adminMail(server, admin(), { to: [bob.id], title: `pre${i}`, attachments: [{ item: 'gem', amount: 1 }] })).status, 201);
     }
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      adminMail(server, admin, { to: [bob.id], title: `race${i}`, attachments: [{ item: 'gem', amount: 1 }] })));
+      adminMail(server, admin(), { to: [bob.id], title: `race${i}`, attachments: [{ item: 'gem', amount: 1 }] })));
     assert.ok(results.every((r) => r.status === 201), results.map((r) => r.status).join(','));
 
     // 45 + 5 reach 50; the next insert trims 29 (21 left + 1); the other 14 follow: 36. Serialized or not, it is 36.
@@ -86,10 +70,10 @@ describe('mail: the mailbox cap, the trim order and the daily limit', function (
   it('holds the cap when players and the system race on one mailbox', async () => {
     const carol = await registerUser(server);
     const senders = await Promise.all(Array.from({ length: 6 }, () => registerUser(server)));
-    for (let i = 0; i < 40; i++) await adminMail(server, admin, { to: [carol.id], title: `pre${i}` });
+    for (let i = 0; i < 40; i++) await adminMail(server, admin(), { to: [carol.id], title: `pre${i}` });
     const sends = [
       ...senders.flatMap((s) => [1, 2, 3].map(() => server.api('POST', 'mail', { to: carol.id, title: 'race', body: 'b' }, { token: s.accessToken }))),
-      ...Array.from({ length: 10 }, () => adminMail(server, admin, { to: [carol.id], title: 'race-admin' })),
+      ...Array.from({ length: 10 }, () => adminMail(server, admin(), { to: [carol.id], title: 'race-admin' })),
     ];
     const results = await Promise.all(sends);
     assert.ok(results.every((r) => r.status === 201), results.map((r) => r.status).join(','));

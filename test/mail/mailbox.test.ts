@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
-import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
-import { adminMail, adminToken, openRawDb, orderLogs, type RawDb } from './support.ts';
+import { adminMail, orderLogs, useMailServer } from './support.ts';
 
 describe('mail: a player opens, reads, claims and deletes mail', function () {
   this.timeout(120_000);
-  let db: RawDb;
-  let admin: string;
+  const { server, db, admin, inbox } = useMailServer();
   let alice: TestUser;
   let bob: TestUser;
-  after(async () => {
-    await db?.close();
-  });
-  const server = useServer();
 
   before(async () => {
-    db = await openRawDb(server.databaseUrl);
-    admin = await adminToken(server);
     alice = await registerUser(server, { name: 'Alice' });
     bob = await registerUser(server, { name: 'Bob' });
   });
 
-  const inbox = async (user: TestUser) => {
-    const res = await server.api('GET', 'mail', undefined, { token: user.accessToken });
-    assert.equal(res.status, 200, res.text);
-    return res.body as { mails: any[]; unread: number; total: number };
-  };
-
   it('delivers admin mail with rewards; claim grants them once into the inventory, with an order-log row', async () => {
-    const sent = await adminMail(server, admin, { to: [alice.id], title: 'Welcome', body: 'Two gifts', attachments: [{ item: 'gold', amount: 100 }, { item: 'gem', amount: 3 }], fromName: 'GM' });
+    const sent = await adminMail(server, admin(), { to: [alice.id], title: 'Welcome', body: 'Two gifts', attachments: [{ item: 'gold', amount: 100 }, { item: 'gem', amount: 3 }], fromName: 'GM' });
     assert.equal(sent.status, 201, sent.text);
     assert.match(sent.body.id, /^\d+$/);
 
@@ -77,8 +63,8 @@ describe('mail: a player opens, reads, claims and deletes mail', function () {
   });
 
   it('refuses to delete a mail while its rewards are unclaimed, and allows it for plain mail', async () => {
-    const reward = await adminMail(server, admin, { to: [alice.id], attachments: [{ item: 'key', amount: 1 }] });
-    const plain = await adminMail(server, admin, { to: [alice.id], title: 'News' });
+    const reward = await adminMail(server, admin(), { to: [alice.id], attachments: [{ item: 'key', amount: 1 }] });
+    const plain = await adminMail(server, admin(), { to: [alice.id], title: 'News' });
     const refused = await server.api('DELETE', `mail/${reward.body.id}`, undefined, { token: alice.accessToken });
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, 'CONFLICT');
@@ -97,7 +83,7 @@ describe('mail: a player opens, reads, claims and deletes mail', function () {
   });
 
   it("hides another user's mail behind 404 on read, claim and delete", async () => {
-    const sent = await adminMail(server, admin, { to: [alice.id], attachments: [{ item: 'gold', amount: 1 }] });
+    const sent = await adminMail(server, admin(), { to: [alice.id], attachments: [{ item: 'gold', amount: 1 }] });
     for (const [method, path] of [['POST', `mail/${sent.body.id}/read`], ['POST', `mail/${sent.body.id}/claim`], ['DELETE', `mail/${sent.body.id}`]] as const) {
       const res = await server.api(method, path, undefined, { token: bob.accessToken });
       assert.equal(res.status, 404, `${method} ${path}`);
@@ -141,7 +127,7 @@ describe('mail: a player opens, reads, claims and deletes mail', function () {
     assert.equal(toBanned.body.error.code, 'FORBIDDEN');
     assert.match(toBanned.body.error.message, /banned/);
 
-    const adminToClosed = await adminMail(server, admin, { to: [bob.id, closed.id] });
+    const adminToClosed = await adminMail(server, admin(), { to: [bob.id, closed.id] });
     assert.equal(adminToClosed.status, 404);
     assert.match(adminToClosed.body.error.message, new RegExp(closed.id));
     // Nothing was sent to anyone of the refused list.
@@ -164,7 +150,7 @@ describe('mail: a player opens, reads, claims and deletes mail', function () {
       [{ to: 'all', expiresAt: '2001-01-01T00:00:00Z' }, /^expiresAt: must be in the future/],
     ];
     for (const [body, field] of cases) {
-      const res = await adminMail(server, admin, body);
+      const res = await adminMail(server, admin(), body);
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.equal(res.body.error.code, 'INVALID_INPUT');
       assert.match(res.body.error.message, field);
@@ -183,7 +169,7 @@ describe('mail: a player opens, reads, claims and deletes mail', function () {
 
   it('refuses to claim an expired mail, and then lets it be deleted', async () => {
     const now = await server.now();
-    const sent = await adminMail(server, admin, { to: [bob.id], attachments: [{ item: 'gold', amount: 7 }], expiresAt: new Date(now + 60_000).toISOString() });
+    const sent = await adminMail(server, admin(), { to: [bob.id], attachments: [{ item: 'gold', amount: 7 }], expiresAt: new Date(now + 60_000).toISOString() });
     assert.equal(sent.status, 201, sent.text);
     const listed = (await inbox(bob)).mails.find((m) => m.id === sent.body.id);
     assert.equal(listed.expiresAt, new Date(now + 60_000).toISOString());

@@ -4,9 +4,11 @@
  */
 import { MikroORM, SqliteDriver, NodeSqliteDialect, type Options } from '@mikro-orm/sql';
 import { MariaDbDriver } from '@mikro-orm/mariadb';
-import type { TestServer } from '../support/server.ts';
+import assert from 'node:assert/strict';
+import { hookHandle, useServer, type ServerEnv, type TestServer } from '../support/server.ts';
+import { adminToken } from '../support/users.ts';
 
-export { adminToken } from '../support/users.ts';
+export { adminToken };
 
 export async function adminMail(server: TestServer, token: string, body: Record<string, unknown>) {
   return server.api('POST', 'admin/mail', { title: 'Gift', body: 'For you', ...body }, { token });
@@ -33,6 +35,49 @@ export async function openRawDb(databaseUrl: string): Promise<RawDb> {
     query: (sql, params = []) => orm.em.fork().getConnection().execute(sql, params as any[], 'all') as Promise<any[]>,
     run: (sql, params = []) => orm.em.fork().getConnection().execute(sql, params as any[], 'run'),
     close: () => orm.close(true),
+  };
+}
+
+export interface Inbox { mails: any[]; unread: number; total: number }
+
+export interface MailServer {
+  server: TestServer;
+  /** The server's database, read directly. */
+  db: RawDb;
+  /** An admin's token. */
+  admin(): string;
+  /** A player's mailbox as GET /mail answers it (200 asserted). */
+  inbox(user: { accessToken: string }): Promise<Inbox>;
+}
+
+/**
+ * The set-up of a mail describe block: `useServer` plus a raw connection to its database and an
+ * admin token, made in `before` and closed in `after`. Used in hooks and tests, as `useServer`'s.
+ */
+export function useMailServer(env: ServerEnv = {}): MailServer {
+  let db: RawDb | undefined;
+  let admin: string | undefined;
+  after(async () => {
+    await db?.close();
+    db = undefined;
+  });
+  const server = useServer(env);
+  before(async () => {
+    db = await openRawDb(server.databaseUrl);
+    admin = await adminToken(server);
+  });
+  return {
+    server,
+    db: hookHandle(() => db, 'useMailServer: no database is open (db'),
+    admin() {
+      if (admin === undefined) throw new Error('useMailServer: no admin token yet (admin() used outside a hook or test)');
+      return admin;
+    },
+    async inbox(user) {
+      const res = await server.api('GET', 'mail', undefined, { token: user.accessToken });
+      assert.equal(res.status, 200, res.text);
+      return res.body as Inbox;
+    },
   };
 }
 

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser, adminToken } from '../support/users.ts';
-import { joinRoom, leaveAll, until, type Room } from '../support/colyseus.ts';
+import { joinRoom, until, useOpenRooms } from '../support/colyseus.ts';
 
 describe('rooms: chat, system messages and bad messages', function () {
   const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '60000' });
   let users: TestUser[];
-  const open: Room[] = [];
-  const track = <T extends { room: Room }>(j: T) => {
-    open.push(j.room);
-    return j;
-  };
+  const { track } = useOpenRooms();
 
   before(async () => {
     users = await Promise.all([0, 1, 2].map((i) => registerUser(server, { name: `Chatter${i}` })));
-  });
-  afterEach(async () => {
-    await leaveAll(open);
   });
 
   it('fans a room chat line out to every player with the sender and kind user', async () => {

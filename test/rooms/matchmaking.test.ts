@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
 import { registerUser, type TestUser, adminToken } from '../support/users.ts';
-import { joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
+import { joinRoom, refusal, sdkClient, until, useOpenRooms } from '../support/colyseus.ts';
 
 describe('rooms: matchmaking, lobby listings and private rooms', function () {
   const server = useServer({ LOBBY_PUSH_MS: '200', BCRYPT_COST: '4' });
   let users: TestUser[];
-  const open: Room[] = [];
-  const track = <T extends { room: Room }>(j: T) => {
-    open.push(j.room);
-    return j;
-  };
+  const { track } = useOpenRooms();
 
   before(async () => {
     users = await Promise.all([0, 1, 2, 3, 4].map((i) => registerUser(server, { name: `Player${i}` })));
-  });
-  afterEach(async () => {
-    await leaveAll(open);
   });
 
   it('fills an open duel room before creating a new one, and keeps modes apart', async () => {

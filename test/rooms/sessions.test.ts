@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
 import { adminToken, login, registerUser, type TestUser } from '../support/users.ts';
-import { dropConnection, joinRoom, leaveAll, refusal, sdkClient, until, type Room } from '../support/colyseus.ts';
+import { dropConnection, joinRoom, leaveAll, refusal, sdkClient, until, useOpenRooms, type Room } from '../support/colyseus.ts';
 
 describe('rooms: drops, reconnection, kicks and refusals', function () {
   const server = useServer({ BCRYPT_COST: '4', RECONNECT_WINDOW_S: '2', LOBBY_PUSH_MS: '60000' });
-  const open: Room[] = [];
-  const track = <T extends { room: Room }>(j: T) => {
-    open.push(j.room);
-    return j;
-  };
+  const { open, track } = useOpenRooms();
   const user = (name: string) => registerUser(server, { name });
-
-  afterEach(async () => {
-    await leaveAll(open);
-  });
 
   it('keeps a dropped player\'s seat (connected=false) and lets the SDK reconnect inside the window', async () => {
     const [alice, bob] = await Promise.all([user('Alice'), user('Bob')]);

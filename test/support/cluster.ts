@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { freshDatabaseUrl, startServer, TEST_DB, type StartOptions, type TestServer } from './server.ts';
+import { freshDatabaseUrl, hookHandle, startServer, TEST_DB, type StartOptions, type TestServer } from './server.ts';
 
 /** Cluster suites need MariaDB/MySQL (shared by the processes) and a redis-server binary. */
 export const HAS_REDIS_SERVER = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -42,6 +42,8 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** One command through redis-cli semantics, via a raw RESP connection. */
   command(...args: string[]): Promise<string>;
+  /** The redis-server's process id while it runs (benches measure its CPU). */
+  pid(): number | undefined;
 }
 
 export async function startRedis(): Promise<TestRedis> {
@@ -64,15 +66,15 @@ export async function startRedis(): Promise<TestRedis> {
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, start, stop: kill, command: (...args) => resp(port, args) };
+  return { url: `redis://127.0.0.1:${port}`, port, kill, start, stop: kill, command: (...args) => redisCommand(port, ...args), pid: () => proc?.pid };
 }
 
 function ping(port: number): Promise<boolean> {
-  return resp(port, ['PING']).then((r) => r === 'PONG', () => false);
+  return redisCommand(port, 'PING').then((r) => r === 'PONG', () => false);
 }
 
 /** A minimal RESP client: one command, the first reply line (or bulk string). */
-function resp(port: number, args: string[]): Promise<string> {
+export function redisCommand(port: number, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     let buf = '';
@@ -150,4 +152,25 @@ export async function startCluster(n: number, env: Record<string, string> = {}, 
       if (!opts.redis) await redis.stop();
     },
   };
+}
+
+/**
+ * The set-up of a cluster describe block: `n` processes started in `before` and stopped in `after`.
+ * The handle and its `servers` (the first `n` processes, in order) stand for them in hooks and
+ * tests, as `useServer`'s does; hooks that must run before they stop (leaving rooms) go in an
+ * `after` declared above this call.
+ */
+export function useCluster(n: number, env: Record<string, string> = {}): TestCluster {
+  let current: TestCluster | undefined;
+  before(async function () {
+    this.timeout(Math.max(this.timeout(), 60_000));
+    current = await startCluster(n, env);
+  });
+  after(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  const servers = Array.from({ length: n }, (_, i) => hookHandle(() => current?.servers[i], `useCluster: no cluster is running (servers[${i}]`));
+  const cluster = hookHandle(() => current, 'useCluster: no cluster is running (cluster');
+  return new Proxy(cluster, { get: (target, key) => (key === 'servers' ? servers : Reflect.get(target, key)) });
 }

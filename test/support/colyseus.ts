@@ -147,6 +147,18 @@ export async function refusal(promise: Promise<Room<any>>): Promise<{ code: numb
   throw new Error('join was expected to be refused');
 }
 
+/**
+ * The rooms a describe block's tests join, left after each test: `track(join)` files a join's room
+ * and hands the join back; `open.push(room)` files a room directly.
+ */
+export function useOpenRooms(): { open: Room[]; track: <T extends { room: Room }>(join: T) => T } {
+  const open: Room[] = [];
+  afterEach(async () => {
+    await leaveAll(open);
+  });
+  return { open, track: (join) => (open.push(join.room), join) };
+}
+
 /** Leaves every still-open room (cleanup), never hanging on an already closed one. */
 export async function leaveAll(rooms: Room[]): Promise<void> {
   await Promise.all(rooms.splice(0).map((r) => {

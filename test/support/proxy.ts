@@ -49,7 +49,8 @@ export async function startProxy(target: { host: string; port: number }): Promis
       return port;
     },
     cut,
-    restore: listen,
+    // Restoring a proxy that is up must not open a second listener and lose the first (it would keep the test process alive).
+    restore: () => (server ? Promise.resolve() : listen()),
     close: cut,
   };
 }

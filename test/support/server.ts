@@ -212,12 +212,21 @@ export function useServer(env: ServerEnv | (() => ServerEnv) = {}, opts: Omit<St
     await current?.stop();
     current = undefined;
   });
-  return new Proxy({} as TestServer, {
+  return hookHandle(() => current, 'useServer: no server is running (server');
+}
+
+/**
+ * A stand-in for an object a `before` hook makes and an `after` hook drops: it forwards to the
+ * object of the moment, and throws, naming the property, when used while there is none.
+ */
+export function hookHandle<T extends object>(current: () => T | undefined, missing: string): T {
+  return new Proxy({} as T, {
     get(_target, key) {
       if (key === 'then') return undefined; // not a promise
-      if (!current) throw new Error(`useServer: no server is running (server.${String(key)} used outside a hook or test)`);
-      const value = Reflect.get(current, key);
-      return typeof value === 'function' ? value.bind(current) : value;
+      const target = current();
+      if (!target) throw new Error(`${missing}.${String(key)} used outside a hook or test)`);
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }

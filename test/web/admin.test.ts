@@ -1,46 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { useServer, type TestServer } from '../support/server.ts';
-import { ADMIN_PASSWORD, ADMIN_USER, adminToken, login, registerUser, type TestUser } from '../support/users.ts';
+import { adminToken, login, registerUser } from '../support/users.ts';
 import { joinRoom } from '../support/colyseus.ts';
-import { closeWatchedPages, launchBrowser, openPage, requireChromium, screenshot, type WatchedPage } from './support.ts';
-
-async function adminPage(browser: Browser, server: TestServer, hash = ''): Promise<WatchedPage> {
-  const w = await openPage(browser, server, `/admin${hash}`);
-  const form = w.page.getByTestId('admin-login');
-  await form.getByLabel('User').fill(ADMIN_USER);
-  await form.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await form.getByRole('button', { name: 'Log in' }).click();
-  await w.page.getByRole('navigation', { name: 'Sections' }).waitFor();
-  return w;
-}
-
-async function playerPage(browser: Browser, server: TestServer, user: TestUser): Promise<WatchedPage> {
-  const w = await openPage(browser, server, '/play');
-  const form = w.page.getByTestId('login-form');
-  await form.getByLabel('Phone').fill(user.phone);
-  await form.getByLabel('Password').fill(user.password);
-  await form.getByRole('button', { name: 'Log in' }).click();
-  await w.page.getByTestId('stream-state').getByText('live').waitFor();
-  await w.page.getByTestId('online-count').waitFor();
-  return w;
-}
+import { adminPage, playAs, screenshot, useBrowser } from './support.ts';
 
 describe('/admin in a browser: dashboard, push, bans, errors in words', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  after(async () => {
-    await browser?.close();
-  });
-  before(function () {
-    requireChromium(this);
-  });
-  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' });
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(closeWatchedPages);
+  const { server, browser } = useBrowser({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' });
 
   it('the dashboard shows live load without a reload and a 30-day chart with data', async () => {
     for (const name of ['ann', 'ben']) assert.equal((await login(server, await registerUser(server, { name }))).status, 200);
@@ -64,7 +29,7 @@ describe('/admin in a browser: dashboard, push, bans, errors in words', function
 
   it('an admin sends a marquee and a player\'s /play shows it', async () => {
     const dan = await registerUser(server, { name: 'dan' });
-    const player = await playerPage(browser, server, dan);
+    const player = await playAs(browser, server, dan);
     const admin = await adminPage(browser, server, '#/push/send');
     const form = admin.page.getByTestId('send-now');
     await form.getByLabel('Kind').selectOption('marquee');
@@ -89,7 +54,7 @@ describe('/admin in a browser: dashboard, push, bans, errors in words', function
 
   it('an admin bans a player and that player\'s page shows the kick', async () => {
     const eve = await registerUser(server, { name: 'evelyn' });
-    const player = await playerPage(browser, server, eve);
+    const player = await playAs(browser, server, eve);
     const admin = await adminPage(browser, server, '#/users');
     await admin.page.getByLabel('Search users').fill('evelyn');
     await admin.page.getByRole('button', { name: 'Search' }).click();

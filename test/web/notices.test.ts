@@ -1,36 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { useServer, type TestServer } from '../support/server.ts';
-import { ADMIN_PASSWORD, ADMIN_USER, login, registerUser, type TestUser } from '../support/users.ts';
-import { closeWatchedPages, launchBrowser, openPage, requireChromium, screenshot, type WatchedPage } from './support.ts';
-
-async function playAs(browser: Browser, server: TestServer, user: TestUser): Promise<WatchedPage> {
-  const w = await openPage(browser, server, '/play');
-  const form = w.page.getByTestId('login-form');
-  await form.getByLabel('Phone').fill(user.phone);
-  await form.getByLabel('Password').fill(user.password);
-  await form.getByRole('button', { name: 'Log in' }).click();
-  await w.page.getByTestId('stream-state').getByText('live').waitFor();
-  await w.page.getByTestId('online-count').waitFor();
-  return w;
-}
+import { login, registerUser } from '../support/users.ts';
+import { openPage, playAs, screenshot, submitAdminLogin, useBrowser } from './support.ts';
 
 /** What a player is told when the session or the server changes under them, and a session kept fresh. */
 describe('/play notices and token refresh in a browser', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  after(async () => {
-    await browser?.close();
-  });
-  before(function () {
-    requireChromium(this);
-  });
   // Access tokens of 10 s: the page refreshes at 80% of that, so the refresh test waits ~8 s, not 15 min.
-  const server = useServer({ BCRYPT_COST: '4', ACCESS_TOKEN_TTL_S: '10' });
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(closeWatchedPages);
+  const { server, browser } = useBrowser({ BCRYPT_COST: '4', ACCESS_TOKEN_TTL_S: '10' });
 
   it('refreshes the access token before it expires and keeps working with the new one', async () => {
     const kim = await registerUser(server, { name: 'kim' });
@@ -73,10 +48,7 @@ describe('/play notices and token refresh in a browser', function () {
     const max = await registerUser(server, { name: 'max' });
     const player = await playAs(browser, server, max);
     const admin = await openPage(browser, server, '/admin#/settings');
-    const form = admin.page.getByTestId('admin-login');
-    await form.getByLabel('User').fill(ADMIN_USER);
-    await form.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await form.getByRole('button', { name: 'Log in' }).click();
+    await submitAdminLogin(admin);
     const maintenance = admin.page.getByTestId('maintenance');
     await maintenance.getByLabel('Message to players').fill('Back at 18:00');
     await maintenance.getByRole('button', { name: 'Turn maintenance on' }).click();

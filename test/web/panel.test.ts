@@ -1,33 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { useServer } from '../support/server.ts';
-import { ADMIN_PASSWORD, ADMIN_USER, adminToken, registerUser } from '../support/users.ts';
+import { ADMIN_USER, adminToken, registerUser } from '../support/users.ts';
 import { joinRoom, until } from '../support/colyseus.ts';
-import { closeWatchedPages, launchBrowser, openPage, PHONE_VIEWPORT, requireChromium, screenshot, type WatchedPage } from './support.ts';
-
-async function logIn(w: WatchedPage): Promise<void> {
-  const form = w.page.getByTestId('admin-login');
-  await form.getByLabel('User').fill(ADMIN_USER);
-  await form.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await form.getByRole('button', { name: 'Log in' }).click();
-}
+import { openPage, PHONE_VIEWPORT, screenshot, submitAdminLogin, useBrowser } from './support.ts';
 
 /** The rest of the panel: every section renders, the template preview, triggers, mail's fate, a room's inside. */
 describe('/admin sections in a browser', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  after(async () => {
-    await browser?.close();
-  });
-  before(function () {
-    requireChromium(this);
-  });
-  const server = useServer({ BCRYPT_COST: '4' });
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(closeWatchedPages);
+  const { server, browser } = useBrowser({ BCRYPT_COST: '4' });
 
   it('the landing page and the API reference render, linked from each other', async () => {
     const w = await openPage(browser, server, '/');
@@ -49,7 +28,7 @@ describe('/admin sections in a browser', function () {
     await form.getByLabel('Password').fill('not the password');
     await form.getByRole('button', { name: 'Log in' }).click();
     await form.getByText('username or password is wrong (BAD_CREDENTIALS)').waitFor();
-    await logIn(w);
+    await submitAdminLogin(w);
     for (const [hash, heading] of [['dashboard', 'Dashboard'], ['users', 'Users'], ['mail', 'Mail'], ['push/send', 'Push'], ['push/templates', 'Push'],
       ['push/triggers', 'Push'], ['push/records', 'Push'], ['rooms', 'Rooms'], ['logs', 'Logs'], ['db', 'Database'], ['settings', 'Settings']]) {
       await w.page.goto(`${server.url}/admin#/${hash}`);
@@ -63,7 +42,7 @@ describe('/admin sections in a browser', function () {
 
   it('a template previews as it is typed; a trigger is created from it and cancelled', async () => {
     const w = await openPage(browser, server, '/admin#/push/templates');
-    await logIn(w);
+    await submitAdminLogin(w);
     const form = w.page.getByTestId('new-template');
     await form.getByLabel('Content').fill('Welcome back {name}, {gift} is waiting');
     const preview = form.getByTestId('template-preview');
@@ -96,7 +75,7 @@ describe('/admin sections in a browser', function () {
   it('mail with a reward, and what became of it: delivered, read, claimed', async () => {
     const ida = await registerUser(server, { name: 'ida' });
     const w = await openPage(browser, server, `/admin#/mail/${ida.id}`);
-    await logIn(w);
+    await submitAdminLogin(w);
     const form = w.page.getByTestId('compose-mail');
     await form.getByLabel('Title').fill('Season reward');
     await form.getByLabel('Body').fill('Thanks for playing');
@@ -121,7 +100,7 @@ describe('/admin sections in a browser', function () {
     room.send('ready', { ready: true });
     await until(() => [...(room.state.players.values() as Iterable<any>)].some((p) => p.ready), 5000, 'ready');
     const w = await openPage(browser, server, '/admin#/rooms');
-    await logIn(w);
+    await submitAdminLogin(w);
     await w.page.getByTestId('rooms').getByRole('link', { name: room.roomId }).click();
     const players = w.page.getByTestId('room-players');
     await players.getByText('jon').waitFor();

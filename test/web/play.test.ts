@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { useServer } from '../support/server.ts';
 import { adminToken, newPhone, registerUser } from '../support/users.ts';
-import { closeWatchedPages, launchBrowser, openPage, PHONE_VIEWPORT, requireChromium, screenshot, type WatchedPage } from './support.ts';
+import { openPage, PHONE_VIEWPORT, screenshot, submitPlayLogin, useBrowser, type WatchedPage } from './support.ts';
 
 /** Registers through the page: phone, "Send code" (the dev code is filled in), password, name. */
 async function registerOnPage(w: WatchedPage, name: string): Promise<void> {
@@ -20,10 +18,7 @@ async function registerOnPage(w: WatchedPage, name: string): Promise<void> {
 }
 
 async function logInOnPage(w: WatchedPage, user: { phone: string; password: string; name: string }): Promise<void> {
-  const form = w.page.getByTestId('login-form');
-  await form.getByLabel('Phone').fill(user.phone);
-  await form.getByLabel('Password').fill(user.password);
-  await form.getByRole('button', { name: 'Log in' }).click();
+  await submitPlayLogin(w, user);
   await w.page.getByTestId('me').getByText(user.name).waitFor();
 }
 
@@ -31,19 +26,7 @@ const cell = (w: WatchedPage, i: number) => w.page.locator(`[data-cell="${i}"]`)
 
 describe('/play in a browser: register, lobby, rooms, tic-tac-toe, mail', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  after(async () => {
-    await browser?.close();
-  });
-  before(function () {
-    requireChromium(this);
-  });
-  const server = useServer({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' });
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(closeWatchedPages);
+  const { server, browser } = useBrowser({ BCRYPT_COST: '4', LOBBY_PUSH_MS: '200' });
 
   it('two players meet in the lobby, chat in one room and play tic-tac-toe to a win', async () => {
     const alice = await openPage(browser, server, '/play');

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { TestServer } from '../support/server.ts';
+import { hookHandle, useServer, type ServerEnv, type TestServer } from '../support/server.ts';
+import { ADMIN_PASSWORD, ADMIN_USER } from '../support/users.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
@@ -31,6 +32,27 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * The set-up of a browser describe block: skipped without Chromium (before any server starts), one
+ * server with these settings, one Chromium for the block, and every page checked for errors and
+ * closed after each test. The handles are used in hooks and tests, as `useServer`'s.
+ */
+export function useBrowser(env: ServerEnv): { server: TestServer; browser: Browser } {
+  let current: Browser | undefined;
+  after(async () => {
+    await current?.close();
+  });
+  before(function () {
+    requireChromium(this);
+  });
+  const server = useServer(env);
+  before(async () => {
+    current = await launchBrowser();
+  });
+  afterEach(closeWatchedPages);
+  return { server, browser: hookHandle(() => current, 'useBrowser: no browser is running (browser') };
 }
 
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
@@ -62,6 +84,39 @@ export async function openPage(browser: Browser, server: TestServer, pathname: s
   page.on('pageerror', (err) => w.problems.push(`uncaught: ${String(err)}${err.stack ? `\n${err.stack}` : ''}`));
   watched.push(w);
   await page.goto(pathname);
+  return w;
+}
+
+/** Fills the panel's login form with the admin's name and password and submits it. */
+export async function submitAdminLogin(w: WatchedPage): Promise<void> {
+  const form = w.page.getByTestId('admin-login');
+  await form.getByLabel('User').fill(ADMIN_USER);
+  await form.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await form.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** The admin panel at `hash`, logged in: its sections' menu is drawn. */
+export async function adminPage(browser: Browser, server: TestServer, hash = ''): Promise<WatchedPage> {
+  const w = await openPage(browser, server, `/admin${hash}`);
+  await submitAdminLogin(w);
+  await w.page.getByRole('navigation', { name: 'Sections' }).waitFor();
+  return w;
+}
+
+/** Fills /play's login form with a player's phone and password and submits it. */
+export async function submitPlayLogin(w: WatchedPage, user: { phone: string; password: string }): Promise<void> {
+  const form = w.page.getByTestId('login-form');
+  await form.getByLabel('Phone').fill(user.phone);
+  await form.getByLabel('Password').fill(user.password);
+  await form.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** /play logged in as `user`: the push stream is live and the lobby's online count drawn. */
+export async function playAs(browser: Browser, server: TestServer, user: { phone: string; password: string }): Promise<WatchedPage> {
+  const w = await openPage(browser, server, '/play');
+  await submitPlayLogin(w, user);
+  await w.page.getByTestId('stream-state').getByText('live').waitFor();
+  await w.page.getByTestId('online-count').waitFor();
   return w;
 }
 
