@@ -151,9 +151,10 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
     const processId = registry.self.processId;
     await online.processGone(processId).catch((err) => logger.warn({ err, module: 'online' }, 'online rows not closed at stop'));
     await liveRooms.processGone(processId).catch(() => undefined);
-    await bus.publish('process.gone', { processId });
     await leases.releaseAll().catch(() => undefined);
     await registry.stop();
+    // After the row says stopped: a process that drops us on hearing this does not see us again at its next heartbeat.
+    await bus.publish('process.gone', { processId });
   });
 
   // Accounts (S2)
@@ -244,7 +245,9 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   });
   // Another process stopped or died: the sessions it last saw that still have a channel here are live again.
   bus.subscribe('process.gone', (m) => {
-    if (m.processId !== registry.self.processId && !lifecycle.shuttingDown) void upkeep();
+    if (m.processId === registry.self.processId) return;
+    registry.forget(m.processId); // every listing drops it now, not at the next heartbeat
+    if (!lifecycle.shuttingDown) void upkeep();
   });
   // online_user stays true for every live channel of this process (S2), rooms and SSE alike.
   lifecycle.every('online-upkeep', Math.max(1000, Math.floor((config.onlineStaleS * 1000) / 4)), upkeep, { delayFirst: true });

@@ -259,6 +259,11 @@ export class ProcessRegistry {
     return [own, ...this.snapshot.filter((p) => p.processId !== me)];
   }
 
+  /** Another process stopped or died (bus `process.gone`): it leaves the snapshot before the next heartbeat. */
+  forget(processId: string): void {
+    this.snapshot = this.snapshot.filter((p) => p.processId !== processId);
+  }
+
   /** Graceful stop: the slot is free at once and nobody mistakes this process for a dead one. */
   async stop(): Promise<void> {
     if (this.slot < 0) return;
