@@ -56,7 +56,7 @@ async function setup(label: string, n: number, redis?: { port: number; url: stri
     const port = await freePort();
     servers.push(await startProcess('rooms.server.ts', {
       NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `${mysqlServer}/${db}`, PUBLIC_ADDRESS: `127.0.0.1:${port}`,
-      ...(redis ? { REDIS_URL: redis.url } : {}), BCRYPT_COST: '4', SMS_DAILY_PER_IP: '1000000', SMS_DAILY_PER_PHONE: '100',
+      ...(redis ? { REDIS_URL: redis.url } : {}), BENCH_PROFILE_LABEL: `${label}-${i}`, BCRYPT_COST: '4', SMS_DAILY_PER_IP: '1000000', SMS_DAILY_PER_PHONE: '100',
       MAX_CONNECTIONS: String(CCU + STREAMS + 100), LOG_LEVEL: 'warn', LOG_PRETTY: 'false', LOBBY_PUSH_MS: '5000', ROOMS_PER_USER: '5',
       LOGIN_PER_IP_PER_MINUTE: '1000000',
     }));
@@ -129,6 +129,8 @@ async function round(s: Setup, r: number, redisPort?: number, redisPid?: number)
   const pids = s.servers.map((x) => x.proc.pid!);
   const dbPid = databasePid();
   const cpu = () => ({ servers: pids.reduce((n, p) => n + cpuTicks(p), 0), redis: redisPid ? cpuTicks(redisPid) : 0, db: dbPid ? cpuTicks(dbPid) : 0 });
+  // BENCH_PROFILE_DIR (diagnosis only): a CPU profile of each server over this round's measure window.
+  for (const x of s.servers) x.proc.send({ type: 'profile-start' });
   const c0 = cpu();
   const w0 = performance.now();
   const writes0 = await mysqlWrites();
@@ -170,6 +172,7 @@ async function round(s: Setup, r: number, redisPort?: number, redisPid?: number)
   probing = false;
   await Promise.all(probes);
   const c1 = cpu();
+  for (const x of s.servers) x.proc.send({ type: 'profile-stop' });
   const secs = (performance.now() - w0) / 1000;
   const writes1 = await mysqlWrites();
   const cmds1 = redisPort ? Number(/total_commands_processed:(\d+)/.exec(await redisCommand(redisPort, 'INFO', 'stats'))?.[1]) : 0;

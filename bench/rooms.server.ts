@@ -60,5 +60,5 @@ class BenchRoom extends createGameRoom(services) {
 arena.server.define('bench', BenchRoom).filterBy(['mode']);
 const port = await arena.listen();
 process.send?.({ port });
-profileOnRequest('ours');
+profileOnRequest(process.env.BENCH_PROFILE_LABEL ?? 'ours');
 process.on('SIGTERM', () => void arena.shutdown('SIGTERM').then(() => process.exit(0)));
