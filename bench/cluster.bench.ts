@@ -4,7 +4,9 @@
  * database; the cluster on a private redis-server); BENCH_ROUNDS (2) alternating rounds, single then
  * cluster, each with fresh load:
  *   - BENCH_CCU (1000) clients in rooms of 8 (chat 2/s, moves 10 Hz), half through each process of
- *     the cluster (rooms are made where the request lands);
+ *     the cluster (rooms are made where the request lands, and each generator fills a mode of its
+ *     own, bench0/bench1, so that its clients stay on its process: without it joinOrCreate fills
+ *     whichever process's rooms have seats and a round could put every client on one process);
  *   - join probes: every 100 ms a client `joinOrCreate`s into a room and leaves again; in the cluster
  *     the request goes to A and the room lives on B (a remote seat reservation and a connection to B);
  *   - BENCH_STREAMS (200) SSE streams (half on each process) that get BENCH_MARQUEES (5) admin lobby
@@ -104,7 +106,7 @@ async function openStreams(urls: string[], tokens: string[]) {
   return { seen, close: () => controllers.forEach((c) => c.abort()) };
 }
 
-interface RoundResult { cpuPerKccu: number; serverCpuPct: number; redisCpuPct: number | null; databaseCpuPct: number | null; joinP50: number; joinP99: number; joins: number; marqueeP50: number; marqueeP99: number; redisCmdsPerSecPerKccu: number | null; dbWritesPerSecPerKccu: number; clients: number; errors: number }
+interface RoundResult { cpuPerKccu: number; serverCpuPct: number; perProcessCpuPct: number[]; redisCpuPct: number | null; databaseCpuPct: number | null; joinP50: number; joinP99: number; joins: number; marqueeP50: number; marqueeP99: number; redisCmdsPerSecPerKccu: number | null; dbWritesPerSecPerKccu: number; clients: number; errors: number }
 
 async function round(s: Setup, r: number, redisPort?: number, redisPid?: number): Promise<RoundResult> {
   const urls = s.servers.map((x) => `http://127.0.0.1:${x.port}`);
@@ -113,7 +115,7 @@ async function round(s: Setup, r: number, redisPort?: number, redisPid?: number)
   const per = Math.ceil(s.tokens.length / gens.length);
   const connected = await Promise.all(gens.map((g, i) => {
     const p = once(g, 'connected');
-    g.send({ type: 'setup', url: urls[i % urls.length], tag: `${s.label}${r}g${i}c`, tokens: s.tokens.slice(i * per, (i + 1) * per) });
+    g.send({ type: 'setup', url: urls[i % urls.length], tag: `${s.label}${r}g${i}c`, mode: `bench${i}`, tokens: s.tokens.slice(i * per, (i + 1) * per) });
     return p;
   }));
   const clients = connected.reduce((n, m) => n + m.clients, 0);
@@ -128,7 +130,7 @@ async function round(s: Setup, r: number, redisPort?: number, redisPid?: number)
 
   const pids = s.servers.map((x) => x.proc.pid!);
   const dbPid = databasePid();
-  const cpu = () => ({ servers: pids.reduce((n, p) => n + cpuTicks(p), 0), redis: redisPid ? cpuTicks(redisPid) : 0, db: dbPid ? cpuTicks(dbPid) : 0 });
+  const cpu = () => ({ each: pids.map((p) => cpuTicks(p)), servers: pids.reduce((n, p) => n + cpuTicks(p), 0), redis: redisPid ? cpuTicks(redisPid) : 0, db: dbPid ? cpuTicks(dbPid) : 0 });
   // BENCH_PROFILE_DIR (diagnosis only): a CPU profile of each server over this round's measure window.
   for (const x of s.servers) x.proc.send({ type: 'profile-start' });
   const c0 = cpu();
@@ -186,7 +188,7 @@ async function round(s: Setup, r: number, redisPort?: number, redisPid?: number)
   const serverCpuPct = pct(c1.servers - c0.servers);
   const k = clients / 1000;
   const result: RoundResult = {
-    serverCpuPct, cpuPerKccu: Math.round((serverCpuPct / k) * 10) / 10,
+    serverCpuPct, perProcessCpuPct: c1.each.map((t, i) => pct(t - c0.each[i]!)), cpuPerKccu: Math.round((serverCpuPct / k) * 10) / 10,
     redisCpuPct: redisPid ? pct(c1.redis - c0.redis) : null, databaseCpuPct: dbPid ? pct(c1.db - c0.db) : null,
     joinP50: Math.round(percentile(joins, 50) * 10) / 10, joinP99: Math.round(percentile(joins, 99) * 10) / 10, joins: joins.length,
     marqueeP50: Math.round(percentile(marquees, 50) * 10) / 10, marqueeP99: Math.round(percentile(marquees, 99) * 10) / 10,

@@ -5,7 +5,8 @@
  */
 import { Client, type Room } from '@colyseus/sdk';
 
-interface Setup { url: string; tokens: (string | null)[]; tag: string }
+/** `mode`: the room mode its clients fill (default `bench`); bench:cluster gives each generator its own, so its rooms stay on the process it talks to. */
+interface Setup { url: string; tokens: (string | null)[]; tag: string; mode?: string }
 interface Start { warmupMs: number; measureMs: number }
 
 const rooms: Room[] = [];
@@ -26,7 +27,7 @@ async function connect(setup: Setup): Promise<void> {
       if (token) client.auth.token = token;
       for (let attempt = 0; ; attempt++) {
         try {
-          const room = await client.joinOrCreate('bench', { mode: 'bench' });
+          const room = await client.joinOrCreate('bench', { mode: setup.mode ?? 'bench' });
           room.reconnection.enabled = false;
           // The generator does not need the state: skipping patch decoding keeps it from being the
           // bottleneck (1000 clients decoding 20 patches/s each would saturate a shared core).

@@ -33,7 +33,10 @@ class BenchRoom extends createGameRoom(services) {
   declare state: InstanceType<typeof BenchState>;
   override modes(): Record<string, ModeRule> {
     // `joins` (bench:cluster): a big room that join-and-leave probes pass through.
-    return { bench: { maxClients: 8, teams: [], teamChoice: false }, joins: { maxClients: 64, teams: [], teamChoice: false } };
+    const bench: ModeRule = { maxClients: 8, teams: [], teamChoice: false };
+    // bench0/bench1 (bench:cluster): one per load generator, so that a generator's rooms are made on,
+    // and stay on, the process it talks to (joinOrCreate would otherwise fill any process's rooms).
+    return { bench, bench0: bench, bench1: bench, joins: { maxClients: 64, teams: [], teamChoice: false } };
   }
   override createState() {
     return new BenchState();
