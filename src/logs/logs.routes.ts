@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reply, route, type Route } from '../platform/http.ts';
+import { pageCursor } from '../platform/pages.ts';
 import { LogQueryService } from './logs.query.ts';
 
 /** An instant: ISO-8601 (a bare YYYY-MM-DD is that day's UTC midnight). */
@@ -12,7 +13,7 @@ export const logSchemas = {
     to: instant.optional(),
     userId: z.string().regex(/^\d{1,20}$/, 'must be a user id').optional(),
     operation: z.string().min(1).max(64).optional(),
-    cursor: z.string().regex(/^\d{1,20}$/, 'must be a cursor returned by an earlier page').optional(),
+    cursor: pageCursor.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
   }),
   clientError: z.object({

@@ -1,4 +1,4 @@
-import { invalid } from './errors.ts';
+import { z } from 'zod';
 
 /**
  * Keyset pages over a table read newest first by id (the log views: every log kind and the push
@@ -13,6 +13,9 @@ export interface PageQuery {
   limit: number;
 }
 
+/** A page cursor as a route takes it (the last id of the previous page). */
+export const pageCursor = z.string().regex(/^\d{1,20}$/, 'must be a cursor returned by an earlier page');
+
 /** The filter of a page: `timeField` in [from, to), the user, and ids below the cursor. */
 export function pageWhere(q: PageQuery, timeField: string): Record<string, unknown> {
   const where: Record<string, unknown> = {};
@@ -21,10 +24,7 @@ export function pageWhere(q: PageQuery, timeField: string): Record<string, unkno
   if (q.to) range.$lt = q.to;
   if (Object.keys(range).length) where[timeField] = range;
   if (q.userId) where.userId = q.userId;
-  if (q.cursor !== undefined) {
-    if (!/^\d{1,20}$/.test(q.cursor)) throw invalid('cursor', 'must be a cursor returned by an earlier page');
-    where.id = { $lt: Number(q.cursor) };
-  }
+  if (q.cursor !== undefined) where.id = { $lt: Number(q.cursor) }; // parsed by the route (pageCursor)
   return where;
 }
 

@@ -292,11 +292,10 @@ export class PushService {
   /** The `push` log: sent messages (trigger or admin), newest first, paged by an id cursor. */
   async querySends(q: PageQuery): Promise<{
     entries: { id: string; at: string; userId?: string; operation?: string; result?: string; detail: unknown }[]; nextCursor?: string;
-  }> {
+  }> { // q is parsed by the logs route (limit 1..500, pageCursor)
     const where = pageWhere(q, 'createdAt');
-    const limit = Math.max(1, Math.min(q.limit, 500));
-    const rows = await this.d.em().find(SentMessage, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
-    const { page, nextCursor } = pageOf(rows, limit);
+    const rows = await this.d.em().find(SentMessage, where, { orderBy: { id: 'desc' }, limit: q.limit + 1 });
+    const { page, nextCursor } = pageOf(rows, q.limit);
     return {
       entries: page.map((r) => ({
         id: String(r.id),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { useServer } from '../support/server.ts';
-import { login, registerUser, type TestUser } from '../support/users.ts';
+import { login, registerUser } from '../support/users.ts';
 import { adminMail, orderLogs, useMailServer } from './support.ts';
 
 describe('mail: the mailbox cap, the trim order and the daily limit', function () {
