@@ -3,7 +3,7 @@ import { ErrorCode, matchMaker, type AuthContext } from '@colyseus/core';
 import { AppError, ERROR_STATUS, closeCodeFor, isAppError } from '../src/platform/errors.ts';
 import { clientIp } from '../src/platform/http.ts';
 import type { Logger } from '../src/platform/logger.ts';
-import type { Outages } from '../src/platform/outage.ts';
+import { deadline, type Outages } from '../src/platform/outage.ts';
 
 /**
  * `POST /matchmake/:method/:roomName`, served by us instead of Colyseus's own route (API.md "Rooms").
@@ -160,12 +160,6 @@ function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppError('UNAVAILABLE', 'matchmaking took too long; retry shortly', { retryAfterS: 5 })), ms);
-    }),
-  ]);
+  return deadline(promise, ms, () => new AppError('UNAVAILABLE', 'matchmaking took too long; retry shortly', { retryAfterS: 5 }));
 }
 

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../platform/logger.ts';
+import { deadline } from '../platform/outage.ts';
 
 /**
  * The Redis connection of a cluster process, set up to survive outages (notes/colyseus-0.18-cluster.md §6):
@@ -69,13 +70,7 @@ export function connectRedis(url: string, logger: Logger): RedisLink {
     onDown: (l) => void down.push(l),
     async ping(timeoutMs = 1000) {
       if (presenceClient.status !== 'ready') return false;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-      try {
-        return await Promise.race([presenceClient.ping().then(() => true, () => false), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return deadline(presenceClient.ping().then(() => true), timeoutMs, () => new Error('ping timed out')).catch(() => false);
     },
     async close() {
       for (const c of [presenceClient, driverClient]) if (c.status !== 'end') await c.quit().catch(() => c.disconnect());

@@ -73,13 +73,18 @@ export function unavailable(dependency: Dependency): AppError {
   return new AppError('UNAVAILABLE', `${dependency === 'database' ? 'the database' : 'the cluster bus (Redis)'} is unreachable; retry shortly`, { retryAfterS: OUTAGE_RETRY_AFTER_S });
 }
 
-/** A call to a dependency that must answer within `ms` (else UNAVAILABLE): a request never hangs on an outage. */
-export function bounded<T>(promise: Promise<T>, ms: number, dependency: Dependency): Promise<T> {
+/** `promise`, or the error `late()` makes when it has not settled within `ms` (the timer is cleared either way). */
+export function deadline<T>(promise: Promise<T>, ms: number, late: () => Error): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable(dependency)), ms);
+      timer = setTimeout(() => reject(late()), ms);
     }),
   ]);
+}
+
+/** A call to a dependency that must answer within `ms` (else UNAVAILABLE): a request never hangs on an outage. */
+export function bounded<T>(promise: Promise<T>, ms: number, dependency: Dependency): Promise<T> {
+  return deadline(promise, ms, () => unavailable(dependency));
 }
