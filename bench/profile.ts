@@ -12,6 +12,7 @@ export function profileOnRequest(label: string): void {
   const session = dir ? new Session() : undefined;
   session?.connect();
   const loop = monitorEventLoopDelay({ resolution: 10 });
+  let window = 0;
   process.on('message', async (m: any) => {
     if (m?.type === 'heap') {
       (globalThis as { gc?: () => void }).gc?.();
@@ -30,7 +31,7 @@ export function profileOnRequest(label: string): void {
       process.send?.({ type: 'window', loopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10, loopMaxMs: Math.round(loop.max / 1e5) / 10 });
       if (session) {
         const { profile } = await session.post('Profiler.stop');
-        writeFileSync(path.join(dir!, `${label}.cpuprofile`), JSON.stringify(profile));
+        writeFileSync(path.join(dir!, `${label}.${++window}.cpuprofile`), JSON.stringify(profile));
       }
     }
   });
