@@ -8,7 +8,8 @@ import { startServer } from '../support/server.ts';
 
 /**
  * The transport's write coalescing on a real WebSocket pair: what a connection is sent in one turn
- * leaves in one write, in order, and nothing is held past the turn.
+ * leaves in one write, in order, and nothing is held past the turn (nor, in a long turn, past the
+ * hold limit).
  */
 describe('rooms: WebSocket writes coalesced per event-loop turn', function () {
   let httpServer: http.Server;
@@ -17,10 +18,12 @@ describe('rooms: WebSocket writes coalesced per event-loop turn', function () {
   let client: WebSocket;
   let writes: { writev: number; write: number };
 
+  let coalescer: WriteCoalescer;
+
   beforeEach(async () => {
     httpServer = http.createServer();
     wss = new WebSocketServer({ server: httpServer });
-    const coalescer = new WriteCoalescer();
+    coalescer = new WriteCoalescer();
     serverSide = new Promise((resolve) => wss.on('connection', (ws, req) => {
       // The transport hands the upgraded request's socket: it must be the one ws writes to.
       assert.equal((ws as unknown as { _socket: unknown })._socket, req.socket, 'ws writes to the upgraded request socket');
@@ -82,6 +85,23 @@ describe('rooms: WebSocket writes coalesced per event-loop turn', function () {
     }
     assert.equal((await arriving).join(','), 't0m0,t0m1,t0m2,t1m0,t1m1,t1m2,t2m0,t2m1,t2m2');
     assert.equal(writes.writev + writes.write, 3, `one write per turn, got ${JSON.stringify(writes)}`);
+  });
+
+  it('lets writes held over the hold limit leave at the next client frame, before the turn ends', async () => {
+    const ws = await serverSide;
+    const arriving = receive(3);
+    ws.send('early-1');
+    ws.send('early-2');
+    coalescer.due(); // a client frame handled at once: the writes keep waiting for the turn
+    assert.deepEqual(writes, { writev: 0, write: 0 }, 'not due yet');
+    const spin = performance.now() + 3;
+    while (performance.now() < spin); // a turn busy with other clients' frames
+    coalescer.due();
+    assert.equal(writes.writev + writes.write, 1, `held writes leave together, mid-turn: ${JSON.stringify(writes)}`);
+    ws.send('late');
+    assert.equal(writes.writev + writes.write, 1, 'a write after the flush is corked again');
+    assert.deepEqual(await arriving, ['early-1', 'early-2', 'late']);
+    assert.equal(writes.writev + writes.write, 2);
   });
 
   it('still closes cleanly with the close frame after the queued messages', async () => {
