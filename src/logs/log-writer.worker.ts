@@ -5,12 +5,23 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
+import { setPriority } from 'node:os';
 import mysql from 'mysql2';
 
 export type Row = [at: number, userId: string | null, operation: string, result: string | null, ip: string | null, detail: Record<string, unknown> | null];
 export interface WriteRequest { id: number; table: string; rows: Row[] }
 
 const { databaseUrl } = workerData as { databaseUrl: string };
+const WRITER_NICE = 10;
+// Background work: this thread yields the CPU to the event loop that serves the rooms (on Linux a
+// priority is per thread, so only this one is lowered). Measured on bench:rooms with the generators
+// out of the way: at the same priority, the bursts of a 500-row flush (here and in the database)
+// took the chat round trip's p99 from 15 ms without the log to 60-140 ms; lowered, 23-35 ms.
+try {
+  setPriority(WRITER_NICE);
+} catch {
+  // Not permitted (an unusual sandbox): the rows are written all the same.
+}
 const port = parentPort!;
 
 interface Sink {
@@ -21,6 +32,8 @@ interface Sink {
 function sqliteSink(file: string): Sink {
   const db = new DatabaseSync(file);
   db.exec('pragma busy_timeout = 5000');
+  // Per connection, like the server's own (src/platform/db.ts): in WAL mode a commit needs no fsync.
+  db.exec('pragma synchronous = normal');
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   return {
     async insert(table, rows) {
