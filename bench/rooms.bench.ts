@@ -2,7 +2,7 @@
  * npm run bench:rooms — our `game` room (a bench subclass adding x/y per player, with auth,
  * channels, online rows, validation, rate limits and the broadcast log) against a bare Colyseus
  * Room with the same state, each served by its own process and loaded the same way: rooms of 8,
- * every client chats 2/s and moves at 10 Hz. Both servers start first; then BENCH_ROUNDS (3)
+ * every client chats 2/s and moves at 10 Hz. Both servers start first; then BENCH_ROUNDS (5)
  * alternating rounds, bare then ours, each with fresh clients from LOADGENS separate processes,
  * so that a drift of the shared machine's speed weighs on both alike. Prints per round and pooled:
  * server CPU and RSS (and the load generators' and the database's CPU), chat round-trip p50/p99,
@@ -27,7 +27,7 @@ const CCU = Number(process.env.BENCH_CCU ?? 1000);
 const LOADGENS = Number(process.env.BENCH_LOADGENS ?? 2);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 5000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 10000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DB = process.env.BENCH_DB === 'sqlite' ? 'sqlite' : 'mysql';
 const here = import.meta.dirname;
 const CLK_TCK = 100;
