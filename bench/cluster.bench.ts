@@ -15,11 +15,10 @@
  * MariaDB writes/s per 1000 CCU. Targets: CPU per CCU <= 1.15x single, cross-process join p99 <=
  * 1.5x single, marquee p99 <= 1.5x single. The last line is one JSON object with "pass".
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Client } from '@colyseus/sdk';
 import { cpuTicks, databasePid, percentile } from './support/measure.ts';
-import { once, register, startProcess, stop } from './support/servers.ts';
+import { forkLoadGenerator, once, register, startProcess, stop } from './support/servers.ts';
 import { waitForQuiet } from './support/quiet.ts';
 import { freePort, redisCommand, startRedis } from '../test/support/cluster.ts';
 
@@ -33,7 +32,6 @@ const PROBES = 8; // users that take turns at join probes
 const LOADGENS = 2;
 const CLK_TCK = 100;
 const mysqlServer = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const here = import.meta.dirname;
 
 const quiet = await waitForQuiet();
 if (!quiet.ok) {
@@ -111,7 +109,7 @@ interface RoundResult { cpuPerKccu: number; serverCpuPct: number; perProcessCpuP
 async function round(s: Setup, r: number, redisPort?: number, redisPid?: number): Promise<RoundResult> {
   const urls = s.servers.map((x) => `http://127.0.0.1:${x.port}`);
   // Load: LOADGENS generators on both sides (the same client work), the cluster's spread over its processes.
-  const gens = Array.from({ length: LOADGENS }, () => fork(path.join(here, 'rooms.loadgen.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const gens = Array.from({ length: LOADGENS }, () => forkLoadGenerator());
   const per = Math.ceil(s.tokens.length / gens.length);
   const connected = await Promise.all(gens.map((g, i) => {
     const p = once(g, 'connected');

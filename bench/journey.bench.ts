@@ -9,11 +9,10 @@
  *      <= 2x phase 1: bcrypt runs on libuv's threads, off the event loop that serves the rooms).
  * The last line is one JSON object with the figures, the targets and "pass".
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Client } from '@colyseus/sdk';
 import { percentile } from './support/measure.ts';
-import { once, register, startProcess, stop } from './support/servers.ts';
+import { forkLoadGenerator, once, register, startProcess, stop } from './support/servers.ts';
 import { waitForQuiet } from './support/quiet.ts';
 
 const CCU = Number(process.env.BENCH_CCU ?? 1000);
@@ -22,7 +21,6 @@ const BURST = Number(process.env.BENCH_BURST ?? 200);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 5000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 10000);
 const LOADGENS = 2;
-const here = import.meta.dirname;
 const mysqlServer = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -34,7 +32,7 @@ if (!quiet.ok) {
 
 /** Room load for one phase: resolves with the chat RTTs measured during its window. */
 async function roomLoad(url: string, tokens: string[], tag: string, during: () => Promise<void>) {
-  const gens: ChildProcess[] = Array.from({ length: LOADGENS }, () => fork(path.join(here, 'rooms.loadgen.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const gens: ChildProcess[] = Array.from({ length: LOADGENS }, () => forkLoadGenerator());
   const per = Math.ceil(tokens.length / LOADGENS);
   const connected = await Promise.all(gens.map((g, i) => {
     const p = once(g, 'connected');

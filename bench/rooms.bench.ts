@@ -14,11 +14,11 @@
  * BENCH_SERVER_STDOUT=1), BENCH_DEBUG=1 (heap after a full GC between rounds; needs --expose-gc).
  * The machine is shared: figures are indicative.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { availableParallelism, setPriority } from 'node:os';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpuTicks, databasePid, percentile, rssKb, threadTicks } from './support/measure.ts';
-import { once, register, startProcess, stop } from './support/servers.ts';
+import { forkLoadGenerator, once, register, startProcess, stop } from './support/servers.ts';
 import { waitForQuiet } from './support/quiet.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,14 +29,7 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 5000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 10000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DB = process.env.BENCH_DB === 'sqlite' ? 'sqlite' : 'mysql';
-const here = import.meta.dirname;
 const CLK_TCK = 100;
-/**
- * The generators yield the CPU to the servers (nice 10; BENCH_LOADGEN_NICE=0 to share it evenly): in
- * production the clients are on other machines, and a server descheduled by its own load generator
- * measures the scheduler, not the server. Both sides get the same treatment.
- */
-const LOADGEN_NICE = Number(process.env.BENCH_LOADGEN_NICE ?? 10);
 
 /** BENCH_PIN=1: the server alone on core 0, everything else of the bench on the other cores. */
 const PIN = process.env.BENCH_PIN === '1' && availableParallelism() > 1;
@@ -50,10 +43,9 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   const pid = server.pid!;
   const profile = process.env.BENCH_LOADGEN_PROFILE_DIR;
   const execArgv = profile ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profile}`] : process.execArgv;
-  const gens = Array.from({ length: LOADGENS }, () => fork(path.join(here, 'rooms.loadgen.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv }));
+  const gens = Array.from({ length: LOADGENS }, () => forkLoadGenerator(execArgv));
   for (const g of gens) {
     pin(g.pid!, `1-${availableParallelism() - 1}`);
-    if (LOADGEN_NICE) setPriority(g.pid!, LOADGEN_NICE);
   }
   pin(pid, '0');
   const per = Math.ceil(tokens.length / LOADGENS);
