@@ -181,7 +181,7 @@ export const CONFIG_DOCS: Record<ConfigKey, string> = {
   refreshTokenTtlS: 'refresh token lifetime (s)',
   refreshGraceS: 'a retry of the same refresh within this window returns the same new tokens instead of revoking the session (s)',
   bcryptCost: 'bcrypt cost of password hashes (below 10 is refused in production)',
-  bcryptConcurrency: 'password hashes computed at once (off the event loop); 0: one fewer than the cores, so the rooms keep a core during a login burst',
+  bcryptConcurrency: 'password hashes computed at once (off the event loop, on the libuv pool, whose threads run at nice 10 below the event loop on Linux); 0: one fewer than the cores, so the rooms keep a core during a login burst',
   singleSession: 'one live session per user: a new login revokes the old one',
   onlineStaleS: 'online rows not refreshed for this long are marked offline (s)',
   pushHeartbeatMs: 'SSE heartbeat (`: ping`)',
