@@ -90,7 +90,11 @@ export class PlayStore {
     if (this.state.notice) return;
     this.closeStream();
     clearTimeout(this.session.timer);
-    for (const room of [this.state.room, this.state.lobby]) room?.leave(true).catch(() => undefined);
+    // The server may have closed a room already (a revoked session's rooms close as its stream is
+    // told): leaving a closed connection would only make the browser log a send on a closed socket.
+    for (const room of [this.state.room, this.state.lobby]) {
+      if (room?.connection?.isOpen) room.leave(true).catch(() => undefined);
+    }
     this.session.clear();
     this.set({ notice: { reason, text: text ?? KICK_TEXT[reason] ?? `Your session ended (${reason}).` } });
     this.onEnded?.();
