@@ -73,8 +73,14 @@ class ArenaTransport extends WebSocketTransport {
  */
 const MAX_HOLD_MS = 1;
 
+/** A connection's socket and whether it is in the current batch (a flag: no set lookup per send). */
+interface Corkable {
+  socket: Duplex;
+  corked: boolean;
+}
+
 export class WriteCoalescer {
-  private corked = new Set<Duplex>();
+  private batch: Corkable[] = [];
   private scheduled = false;
   /** When the oldest corked write of this batch was corked (performance.now()). */
   private since = 0;
@@ -82,18 +88,20 @@ export class WriteCoalescer {
   /** Wraps the connection's `send`: every message of this turn goes out in the turn's one write. */
   attach(ws: WebSocket, socket: Duplex): void {
     const send = ws.send;
-    const cork = () => this.cork(socket);
-    ws.send = function coalescedSend(this: WebSocket, ...args: Parameters<WebSocket['send']>) {
-      cork();
-      return send.apply(this, args);
+    const entry: Corkable = { socket, corked: false };
+    const coalescer = this;
+    // Called on every message to every client: no rest arguments, no closure per call.
+    ws.send = function coalescedSend(this: WebSocket, data: unknown, options?: unknown, cb?: unknown) {
+      if (!entry.corked) coalescer.cork(entry);
+      return (send as (...a: unknown[]) => void).call(this, data, options, cb);
     } as WebSocket['send'];
   }
 
-  private cork(socket: Duplex): void {
-    if (this.corked.has(socket)) return;
-    if (!this.corked.size) this.since = performance.now();
-    socket.cork();
-    this.corked.add(socket);
+  private cork(entry: Corkable): void {
+    if (!this.batch.length) this.since = performance.now();
+    entry.socket.cork();
+    entry.corked = true;
+    this.batch.push(entry);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -102,7 +110,7 @@ export class WriteCoalescer {
 
   /** Called after each client frame: writes held longer than MAX_HOLD_MS leave now, not at the turn's end. */
   readonly due = (): void => {
-    if (this.corked.size && performance.now() - this.since >= MAX_HOLD_MS) this.uncorkAll();
+    if (this.batch.length && performance.now() - this.since >= MAX_HOLD_MS) this.uncorkAll();
   };
 
   private readonly flush = (): void => {
@@ -111,9 +119,12 @@ export class WriteCoalescer {
   };
 
   private uncorkAll(): void {
-    // A fresh set first: a socket corked while this one drains belongs to the next batch.
-    const corked = this.corked;
-    this.corked = new Set();
-    for (const socket of corked) socket.uncork();
+    // A fresh batch first: a socket corked while this one drains belongs to the next batch.
+    const batch = this.batch;
+    this.batch = [];
+    for (const entry of batch) {
+      entry.corked = false;
+      entry.socket.uncork();
+    }
   }
 }
