@@ -10,21 +10,33 @@ describe('mail: exactly-once claims across a crash', function () {
 
   it('never grants a reward without marking its mail claimed, nor the reverse, and never twice', async () => {
     // The same port: the restart takes over the crashed process's slot in the process registry.
-    const env = { PORT: String(await freePort()) };
+    // Every mail of the test in the `GET /mail` listing (30 by default).
+    const env = { PORT: String(await freePort()), MAIL_SHOWN: '50' };
     const first = await startServer({ keepDatabase: true, env });
     let second;
     try {
       const admin = await adminToken(first);
       const user = await registerUser(first);
+      // 40 mails (under the 50 a mailbox holds), claimed 4 at a time, and the process killed as soon
+      // as the first claim is answered: 4 claims are in flight, and most were never sent. (With all
+      // 25 sent at once, a fast machine had committed every one before the kill landed.)
+      const MAILS = 40;
       const ids: string[] = [];
-      for (let i = 0; i < 25; i++) ids.push((await adminMail(first, admin, { to: [user.id], attachments: [{ item: 'gold', amount: 1 }] })).body.id);
-      // A burst of claims, and the process killed as soon as the first is answered: the rest are in flight.
+      for (let i = 0; i < MAILS; i++) ids.push((await adminMail(first, admin, { to: [user.id], attachments: [{ item: 'gold', amount: 1 }] })).body.id);
       let answered!: () => void;
       const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
-      const inFlight = ids.map((id) => first.api('POST', `mail/${id}/claim`, undefined, { token: user.accessToken }).then(answered, () => undefined));
+      let killed = false;
+      let next = 0;
+      const claimers = Array.from({ length: 4 }, async () => {
+        while (!killed && next < ids.length) {
+          const id = ids[next++]!;
+          await first.api('POST', `mail/${id}/claim`, undefined, { token: user.accessToken }).then(answered, () => undefined);
+        }
+      });
       await Promise.race([firstAnswer, new Promise((r) => setTimeout(r, 10_000))]);
+      killed = true;
       assert.equal(await first.stop('SIGKILL'), null);
-      await Promise.all(inFlight);
+      await Promise.all(claimers);
 
       second = await startServer({ databaseUrl: first.databaseUrl, env });
       const token = (await login(second, user)).body.accessToken;
@@ -32,13 +44,13 @@ describe('mail: exactly-once claims across a crash', function () {
       const claimed = mails.filter((m) => ids.includes(m.id) && m.claimedAt).length;
       const gold = (await second.api('GET', 'me/game', undefined, { token })).body.inventory.gold ?? 0;
       assert.equal(gold, claimed, `${claimed} mails marked claimed, ${gold} gold granted`);
-      assert.ok(claimed >= 1 && claimed < 25, `the crash came in the middle of the burst (${claimed} of 25 claimed)`);
+      assert.ok(claimed >= 1 && claimed < MAILS, `the crash came in the middle of the burst (${claimed} of ${MAILS} claimed)`);
       // Whatever the crash left unclaimed can be claimed now, once.
       for (const id of ids) {
         const res = await second.api('POST', `mail/${id}/claim`, undefined, { token });
         assert.ok(res.status === 200 || res.body.error?.code === 'ALREADY_CLAIMED', res.text);
       }
-      assert.equal((await second.api('GET', 'me/game', undefined, { token })).body.inventory.gold, 25);
+      assert.equal((await second.api('GET', 'me/game', undefined, { token })).body.inventory.gold, MAILS);
     } finally {
       await second?.stop();
       await first.dropDatabase();
