@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import os from 'node:os';
-import { lowerThreadPoolPriority } from './src/platform/threads.ts';
+import { BACKGROUND_NICE, lowerThreadPoolPriority } from './src/platform/threads.ts';
 import express from 'express';
 import { Server, LocalPresence, matchMaker, type Presence } from '@colyseus/core';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
@@ -84,9 +84,6 @@ const VERSION = productVersion();
 /** How long a seat reservation made by matchmaking is counted before its client joins (Colyseus holds seats 15 s). */
 const SEAT_RESERVATION_TTL_S = 20;
 
-/** The nice value of libuv's pool threads (bcrypt): below the event loop (0) that serves the rooms. */
-const THREAD_POOL_NICE = 10;
-
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -120,8 +117,8 @@ export async function buildServices(config: Config, logger: Logger): Promise<Ser
   if (config.databaseUrl !== 'sqlite::memory:') logs.offload('broadcast', new LogWriterThread({ databaseUrl: config.databaseUrl, logger }));
   const passwords = await Passwords.create(config.bcryptCost, config.bcryptConcurrency || Math.max(1, os.availableParallelism() - 1));
   // The pool has started (the dummy hash above): bcrypt and the pool's other work yield to the rooms.
-  const lowered = lowerThreadPoolPriority(THREAD_POOL_NICE);
-  logger.debug({ module: 'platform', threads: lowered, nice: THREAD_POOL_NICE }, 'thread pool priority lowered');
+  const lowered = lowerThreadPoolPriority();
+  logger.debug({ module: 'platform', threads: lowered, nice: BACKGROUND_NICE }, 'thread pool priority lowered');
   let address = config.publicAddress ?? `127.0.0.1:${config.port}`;
   const publicAddress = () => address;
   // First start hook: every later one (push manager, rooms) sees the address with the real port.

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { threadsOf } from '../../src/platform/threads.ts';
 
 /** What the benchmarks read about processes (Linux /proc) and their samples. */
 
@@ -33,17 +34,12 @@ export function percentile(samples: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-/** CPU ticks of each thread of a process, by thread name (/proc/<pid>/task/<tid>; same-named threads summed). */
+/** CPU ticks of each thread of a process, by thread name (the event loop as `main`; same-named threads summed). */
 export function threadTicks(pid: number): Map<string, number> {
   const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const key = tid === String(pid) ? 'main' : name;
-      out.set(key, (out.get(key) ?? 0) + Number(fields[11]) + Number(fields[12]));
-    } catch { /* gone */ }
+  for (const t of threadsOf(pid)) {
+    const key = t.main ? 'main' : t.name;
+    out.set(key, (out.get(key) ?? 0) + t.cpuTicks);
   }
   return out;
 }

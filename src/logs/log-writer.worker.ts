@@ -5,23 +5,18 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
-import { setPriority } from 'node:os';
+import { lowerThisThreadPriority } from '../platform/threads.ts';
 import mysql from 'mysql2';
 
 export type Row = [at: number, userId: string | null, operation: string, result: string | null, ip: string | null, detail: Record<string, unknown> | null];
 export interface WriteRequest { id: number; table: string; rows: Row[] }
 
 const { databaseUrl } = workerData as { databaseUrl: string };
-const WRITER_NICE = 10;
-// Background work: this thread yields the CPU to the event loop that serves the rooms (on Linux a
-// priority is per thread, so only this one is lowered). Measured on bench:rooms with the generators
-// out of the way: at the same priority, the bursts of a 500-row flush (here and in the database)
-// took the chat round trip's p99 from 15 ms without the log to 60-140 ms; lowered, 23-35 ms.
-try {
-  setPriority(WRITER_NICE);
-} catch {
-  // Not permitted (an unusual sandbox): the rows are written all the same.
-}
+// Background work: this thread yields the CPU to the event loop that serves the rooms. Measured on
+// bench:rooms with the generators out of the way: at the same priority, the bursts of a 500-row
+// flush (here and in the database) took the chat round trip's p99 from 15 ms without the log to
+// 60-140 ms; lowered, 23-35 ms.
+lowerThisThreadPriority();
 const port = parentPort!;
 
 interface Sink {
