@@ -5,7 +5,8 @@
  * idle) before and after each of BENCH_LOGIN_WINDOWS login windows, each window compared with the
  * mean of the limits on either side. Target: logins/s >= 90% of that limit
  * (the login path should add little to bcrypt). The server hashes ungated on libuv's pool
- * (BCRYPT_CONCURRENCY = pool size), on every core like the limit it is compared with.
+ * (BCRYPT_CONCURRENCY = pool size), on every core like the limit it is compared with. The clients
+ * run on the lean keep-alive client of support/http-load.ts, since they share the cores too.
  *
  *   BENCH_USERS (40), BENCH_LOGIN_S (10) per window, BENCH_LOGIN_WINDOWS (3), BENCH_ME_S (5), BENCH_CONCURRENCY (16), TEST_DB (sqlite)
  *
@@ -16,6 +17,7 @@ import bcrypt from 'bcrypt';
 import { startServer, type TestServer } from '../test/support/server.ts';
 import { newPhone } from '../test/support/users.ts';
 import { waitForQuiet } from './support/quiet.ts';
+import { runLoad } from './support/http-load.ts';
 
 const COST = 10;
 const USERS = Number(process.env.BENCH_USERS ?? 40);
@@ -41,6 +43,20 @@ async function measure(seconds: number, workers: number, op: (i: number) => Prom
   }));
   const elapsed = (performance.now() - started) / 1000;
   return { perS: ok / elapsed, ok, failed };
+}
+
+/**
+ * CONCURRENCY clients logging in round the users for `seconds`, on the lean keep-alive client
+ * (support/http-load.ts): fetch cost about 2 ms of this process's CPU per login, on the cores the
+ * server's bcrypt and the limit it is compared with share.
+ */
+async function loginLoad(url: string, phones: string[], seconds: number): Promise<{ perS: number; ok: number; failed: number }> {
+  let next = 0;
+  const r = await runLoad(url, {
+    workers: CONCURRENCY, durationMs: seconds * 1000,
+    next: () => ({ method: 'POST', path: '/api/v1/auth/login', body: JSON.stringify({ phone: phones[next++ % phones.length], password: PASSWORD }) }),
+  });
+  return { perS: (r.ratePerS * r.ok) / Math.max(1, r.ok + r.failed), ok: r.ok, failed: r.failed };
 }
 
 async function bcryptLimit(seconds: number): Promise<number> {
@@ -98,10 +114,7 @@ async function main(): Promise<void> {
     const windows: { logins: number; limit: number; failed: number }[] = [];
     let limitPrev = limitBefore;
     for (let w = 0; w < LOGIN_WINDOWS; w++) {
-      const logins = await measure(LOGIN_S, CONCURRENCY, async (i) => {
-        const res = await server.api('POST', 'auth/login', { phone: phones[i % phones.length], password: PASSWORD });
-        return res.status === 200;
-      });
+      const logins = await loginLoad(server.url, phones, LOGIN_S);
       const limitNext = await bcryptLimit(5);
       console.log(`logins window ${w + 1}: ${logins.perS.toFixed(1)}/s (${logins.ok} ok, ${logins.failed} failed in ${LOGIN_S} s); bcrypt limit after it: ${limitNext.toFixed(1)} hashes/s`);
       windows.push({ logins: logins.perS, limit: (limitPrev + limitNext) / 2, failed: logins.failed });
@@ -115,10 +128,12 @@ async function main(): Promise<void> {
       const res = await server.api('POST', 'auth/login', { phone, password: PASSWORD });
       tokens.push(res.body.accessToken);
     }
-    const me = await measure(ME_S, CONCURRENCY * 2, async (i) => {
-      const res = await server.api('GET', 'me', undefined, { token: tokens[i % tokens.length] });
-      return res.status === 200;
+    let nextMe = 0;
+    const meLoad = await runLoad(server.url, {
+      workers: CONCURRENCY * 2, durationMs: ME_S * 1000,
+      next: () => ({ method: 'GET', path: '/api/v1/me', headers: { authorization: `Bearer ${tokens[nextMe++ % tokens.length]}` } }),
     });
+    const me = { perS: (meLoad.ratePerS * meLoad.ok) / Math.max(1, meLoad.ok + meLoad.failed), ok: meLoad.ok, failed: meLoad.failed };
     console.log(`GET /me: ${me.perS.toFixed(0)}/s (${me.ok} ok, ${me.failed} failed in ${ME_S} s)`);
 
     // What the login path costs besides bcrypt: the same logins against users hashed at cost 4.
@@ -128,7 +143,8 @@ async function main(): Promise<void> {
     let cheapLogins: { perS: number };
     try {
       const cheapPhones = await registerAll(cheap);
-      cheapLogins = await measure(5, CONCURRENCY, async (i) => (await cheap.api('POST', 'auth/login', { phone: cheapPhones[i % cheapPhones.length], password: PASSWORD })).status === 200);
+      await loginLoad(cheap.url, cheapPhones, 2); // warm-up
+      cheapLogins = await loginLoad(cheap.url, cheapPhones, 5);
     } finally {
       await cheap.stop();
     }

@@ -101,9 +101,11 @@ export class IdentityService {
     await this.logs.behavior({ userId: userId ?? null, operation: OPERATION, result: 'fail', ip, detail: { code: err.code, message: err.message } });
   }
 
+  /** Read on every login and refresh: one raw select of the two columns the view needs. */
   async viewOf(userId: string): Promise<IdentityView> {
-    const row = await this.em().findOne(UserIdentity, { userId });
-    return row ? this.view(row) : UNVERIFIED;
+    const [row] = await this.em().execute<{ adult_on: string | null; masked_id: string }[]>(
+      'select adult_on, masked_id from user_identities where user_id = ?', [userId]);
+    return row ? this.view({ adultOn: row.adult_on, maskedId: row.masked_id }) : UNVERIFIED;
   }
 
   async adminView(userId: string): Promise<AdminIdentityView | null> {

@@ -23,8 +23,9 @@ export class RateLimits {
    */
   async take(key: string, limit: number, resetAt: number): Promise<boolean> {
     const em = this.em();
-    // The common case (the window's row exists) is one statement; the insert runs once per window.
-    const increment = () => em.nativeUpdate(RateCounter, { key, count: { $lt: limit } }, { count: raw('?? + 1', ['count']) });
+    // The common case (the window's row exists) is one statement, raw (it runs on every login);
+    // the insert runs once per window.
+    const increment = async () => (await em.execute<{ affectedRows: number }>('update rate_counters set count = count + 1 where `key` = ? and count < ?', [key, limit], 'run')).affectedRows;
     if (await increment() === 1) return true;
     if (await this.tryInsert(em, key, this.clock.now(), resetAt)) return true;
     return await increment() === 1;
