@@ -11,7 +11,8 @@
  * Switches, for diagnosis only: BENCH_PIN=1 (server on core 0, the rest on the others),
  * BENCH_NO_BROADCAST_LOG=1 and BENCH_STOCK_TRANSPORT=1 (A/B of ours without the broadcast log's
  * writes, or with Colyseus's transport as shipped), BENCH_SERVER_NODE_ARGS (e.g. --trace-gc, with
- * BENCH_SERVER_STDOUT=1), BENCH_DEBUG=1 (heap after a full GC between rounds; needs --expose-gc).
+ * BENCH_SERVER_STDOUT=1), BENCH_AB="NAME=value,..." (the baseline side becomes ours with those variables:
+ * an A/B of one change in the same run), BENCH_DEBUG=1 (heap after a full GC between rounds; needs --expose-gc).
  * The machine is shared: figures are indicative.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -132,25 +133,38 @@ console.log(`rooms bench: ${CCU} CCU, rooms of 8, chat 2/s + move 10 Hz per clie
 
 // Both servers up front; then ROUNDS alternating rounds (bare, ours, bare, ours...), each with fresh
 // clients, so that a drift of the shared machine's speed during the run weighs on both alike.
-const bare = await startProcess('rooms.bare.ts', {});
 // The production database by default (MariaDB: its engine's work is not in our process); BENCH_DB=sqlite
 // for the embedded one, whose engine runs on the server's own thread and is counted in its CPU.
 const dir = mkdtempSync(path.join(tmpdir(), 'arena-bench-rooms-'));
 const mysqlServer = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const mysqlDb = `arena_bench_rooms_${process.pid}`;
-const databaseUrl = DB === 'sqlite' ? `sqlite:${path.join(dir, 'bench.sqlite')}` : `${mysqlServer}/${mysqlDb}`;
-const ours = await startProcess('rooms.server.ts', {
-  NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
-  BCRYPT_COST: '4', SMS_DAILY_PER_IP: '1000000', SMS_DAILY_PER_PHONE: '100', MAX_CONNECTIONS: String(CCU + 100),
-  LOG_LEVEL: 'warn', LOG_PRETTY: 'false', LOBBY_PUSH_MS: '5000',
-});
-const r0 = Date.now();
-const tokens = await register(`http://127.0.0.1:${ours.port}`, CCU);
-console.log(`ours: ${CCU} users registered in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+const mysqlDbs: string[] = [];
+async function startOurs(name: string, extraEnv: Record<string, string>): Promise<{ proc: ChildProcess; port: number; tokens: string[] }> {
+  const mysqlDb = `arena_bench_rooms_${process.pid}_${name}`;
+  mysqlDbs.push(mysqlDb);
+  const databaseUrl = DB === 'sqlite' ? `sqlite:${path.join(dir, `${name}.sqlite`)}` : `${mysqlServer}/${mysqlDb}`;
+  const server = await startProcess('rooms.server.ts', {
+    NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
+    BCRYPT_COST: '4', SMS_DAILY_PER_IP: '1000000', SMS_DAILY_PER_PHONE: '100', MAX_CONNECTIONS: String(CCU + 100),
+    LOG_LEVEL: 'warn', LOG_PRETTY: 'false', LOBBY_PUSH_MS: '5000', BENCH_PROFILE_LABEL: name, ...extraEnv,
+  });
+  const r0 = Date.now();
+  const tokens = await register(`http://127.0.0.1:${server.port}`, CCU);
+  console.log(`${name}: ${CCU} users registered in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+  return { ...server, tokens };
+}
+// BENCH_AB="NAME=value,...": a diagnosis, never a reported run. The baseline side is then our own server
+// with those variables (e.g. BENCH_STOCK_TRANSPORT=1), so that one change is measured in the same run,
+// round against round, instead of across runs whose machine speed differs.
+const ab = process.env.BENCH_AB ? Object.fromEntries(process.env.BENCH_AB.split(',').map((kv) => kv.split('=') as [string, string])) : null;
+const baseline = ab ? await startOurs('ab', ab) : { ...(await startProcess('rooms.bare.ts', {})), tokens: Array.from({ length: CCU }, () => null) };
+const bare = baseline;
+if (ab) console.log(`A/B: the baseline side ("bare" below) is ours with ${JSON.stringify(ab)}`);
+const ours = await startOurs('ours', {});
+const tokens = ours.tokens;
 const bareRounds: Result[] = [];
 const oursRounds: Result[] = [];
 for (let r = 1; r <= ROUNDS; r++) {
-  bareRounds.push(await load(`bare, round ${r}`, `http://127.0.0.1:${bare.port}`, bare.proc, Array.from({ length: CCU }, () => null)));
+  bareRounds.push(await load(`bare, round ${r}`, `http://127.0.0.1:${bare.port}`, bare.proc, bare.tokens));
   oursRounds.push(await load(`ours, round ${r}`, `http://127.0.0.1:${ours.port}`, ours.proc, tokens));
   if (process.env.BENCH_DEBUG) {
     await new Promise((res) => setTimeout(res, 3000));
@@ -166,7 +180,7 @@ await stop(ours.proc);
 rmSync(dir, { recursive: true, force: true });
 if (DB !== 'sqlite') {
   const { withMysqlServer, quoteIdent } = await import('../src/platform/db.ts');
-  await withMysqlServer(mysqlServer, (sql) => sql(`drop database if exists ${quoteIdent(mysqlDb)}`)).catch(() => undefined);
+  for (const db of mysqlDbs) await withMysqlServer(mysqlServer, (sql) => sql(`drop database if exists ${quoteIdent(db)}`)).catch(() => undefined);
 }
 const bareResult = combine(bareRounds);
 const oursResult = combine(oursRounds);
@@ -177,9 +191,9 @@ const cpuRatio = Math.round((oursResult.cpuPct / bareResult.cpuPct) * 100) / 100
 const p99Ratio = Math.round((oursResult.p99 / bareResult.p99) * 100) / 100;
 console.log(`ratios: CPU ${cpuRatio}x (target <= 1.15), chat p99 ${p99Ratio}x (target <= 1.2); run took ${Math.round((Date.now() - started) / 1000)} s; shared machine: indicative figures`);
 console.log(JSON.stringify({
-  bench: 'rooms', ccu: CCU, database: DB, rounds: ROUNDS, pinned: PIN, ours: oursResult, bare: bareResult,
+  bench: 'rooms', ...(ab ? { ab } : {}), ccu: CCU, database: DB, rounds: ROUNDS, pinned: PIN, ours: oursResult, bare: bareResult,
   roundP99Ratios: oursRounds.map((o, i) => Math.round((o.p99 / bareRounds[i]!.p99) * 100) / 100),
   ratios: { cpu: cpuRatio, p99: p99Ratio }, target: { cpu: 1.15, p99: 1.2 },
-  pass: cpuRatio <= 1.15 && p99Ratio <= 1.2 && oursResult.errors === 0 && oursResult.closed === 0 && oursResult.clients === CCU,
+  pass: !ab && cpuRatio <= 1.15 && p99Ratio <= 1.2 && oursResult.errors === 0 && oursResult.closed === 0 && oursResult.clients === CCU,
 }));
 process.exit(0);
