@@ -46,8 +46,9 @@ class ArenaTransport extends WebSocketTransport {
     const [ws, req] = args;
     // The upgraded request's socket is the connection's socket; wrapped before Colyseus sends anything.
     this.coalescer.attach(ws, req.socket);
-    // After Colyseus has handled each client frame (its listener was added first): a long turn of
-    // incoming frames must not hold the writes of its first ones (see WriteCoalescer.due).
+    // At each client frame, before Colyseus handles it (its listener is added when the join
+    // completes, after this one): a long turn of incoming frames must not hold the writes of its
+    // first ones (see WriteCoalescer.due).
     ws.on('message', this.coalescer.due);
     const before = new Set(ws.listeners('error'));
     const connected = super.onConnection(...args);
@@ -108,7 +109,7 @@ export class WriteCoalescer {
     }
   }
 
-  /** Called after each client frame: writes held longer than MAX_HOLD_MS leave now, not at the turn's end. */
+  /** Called at each client frame: writes held longer than MAX_HOLD_MS leave now, not at the turn's end. */
   readonly due = (): void => {
     if (this.batch.length && performance.now() - this.since >= MAX_HOLD_MS) this.uncorkAll();
   };
