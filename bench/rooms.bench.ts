@@ -38,7 +38,7 @@ function pin(pid: number, cpus: string): void {
   if (PIN) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }
 
-interface Result { rtts?: number[]; cpuPct: number; loadgenCpuPct: number; databaseCpuPct: number | null; rssMb: number; p50: number; p99: number; loopDelayP99Ms: number; loopDelayMaxMs: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
+interface Result { rtts?: number[]; ups?: number[]; downs?: number[]; upP50: number; downP50: number; upP99: number; downP99: number; cpuPct: number; loadgenCpuPct: number; databaseCpuPct: number | null; rssMb: number; p50: number; p99: number; loopDelayP99Ms: number; loopDelayMaxMs: number; samples: number; clients: number; errors: number; closed: number; rateLimited: number }
 
 async function load(label: string, url: string, server: ChildProcess, tokens: (string | null)[]): Promise<Result> {
   const pid = server.pid!;
@@ -87,8 +87,10 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   for (const g of gens) g.send({ type: 'stop' });
   await Promise.all(gens.map((g) => new Promise((r) => g.once('exit', r))));
   const rtts = results.flatMap((r) => r.rtts as number[]).sort((a, b) => a - b);
+  const ups = results.flatMap((r) => r.ups as number[]);
+  const downs = results.flatMap((r) => r.downs as number[]);
   const res: Result = {
-    rtts,
+    rtts, ups, downs, ...legs(ups, downs),
     cpuPct, loadgenCpuPct: pctOf(c1.gens - c0.gens), databaseCpuPct: dbPid ? pctOf(c1.db - c0.db) : null, rssMb: rss, loopDelayP99Ms: loop.loopP99Ms, loopDelayMaxMs: loop.loopMaxMs,
     p50: Math.round(percentile(rtts, 50) * 10) / 10, p99: Math.round(percentile(rtts, 99) * 10) / 10,
     samples: rtts.length, clients,
@@ -102,17 +104,25 @@ async function load(label: string, url: string, server: ChildProcess, tokens: (s
   return res;
 }
 
+/** The legs' p50/p99 (ms, by the server's 1 ms stamp): client -> handler (up) and handler -> client (down). */
+function legs(ups: number[], downs: number[]): Pick<Result, 'upP50' | 'upP99' | 'downP50' | 'downP99'> {
+  return { upP50: percentile(ups, 50), upP99: percentile(ups, 99), downP50: percentile(downs, 50), downP99: percentile(downs, 99) };
+}
+
 function report(label: string, res: Result): void {
-  console.log(`${label}: server CPU ${res.cpuPct}% of a core (load generators ${res.loadgenCpuPct}%, database ${res.databaseCpuPct ?? '-'}%), RSS ${res.rssMb} MB, chat RTT p50 ${res.p50} ms p99 ${res.p99} ms, event-loop delay p99 ${res.loopDelayP99Ms} ms max ${res.loopDelayMaxMs} ms (${res.samples} samples, ${res.errors} errors, ${res.closed} clients closed and ${res.rateLimited} chats rate-limited while measuring)`);
+  console.log(`${label}: server CPU ${res.cpuPct}% of a core (load generators ${res.loadgenCpuPct}%, database ${res.databaseCpuPct ?? '-'}%), RSS ${res.rssMb} MB, chat RTT p50 ${res.p50} ms p99 ${res.p99} ms (up to the handler p50/p99 ${res.upP50}/${res.upP99}, back down ${res.downP50}/${res.downP99}), event-loop delay p99 ${res.loopDelayP99Ms} ms max ${res.loopDelayMaxMs} ms (${res.samples} samples, ${res.errors} errors, ${res.closed} clients closed and ${res.rateLimited} chats rate-limited while measuring)`);
 }
 
 /** The rounds of one side as one result: RTT samples pooled, CPU and loop figures averaged, counts summed. */
 function combine(rounds: Result[]): Result {
   const rtts = rounds.flatMap((r) => r.rtts!).sort((a, b) => a - b);
+  const ups = rounds.flatMap((r) => r.ups!);
+  const downs = rounds.flatMap((r) => r.downs!);
   const avg = (f: (r: Result) => number) => Math.round((rounds.reduce((s, r) => s + f(r), 0) / rounds.length) * 10) / 10;
   const sum = (f: (r: Result) => number) => rounds.reduce((s, r) => s + f(r), 0);
   const dbs = rounds.map((r) => r.databaseCpuPct).filter((x): x is number => x !== null);
   return {
+    ...legs(ups, downs),
     cpuPct: avg((r) => r.cpuPct), loadgenCpuPct: avg((r) => r.loadgenCpuPct),
     databaseCpuPct: dbs.length ? Math.round((dbs.reduce((a, b) => a + b, 0) / dbs.length) * 10) / 10 : null,
     rssMb: Math.max(...rounds.map((r) => r.rssMb)),

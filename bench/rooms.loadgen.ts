@@ -17,6 +17,9 @@ interface Start { warmupMs: number; measureMs: number }
 
 const rooms: Room[] = [];
 const rtts: number[] = [];
+/** The two legs of each round trip by the server's stamp `at` (same machine, same clock): client -> handler, handler -> client. */
+const ups: number[] = [];
+const downs: number[] = [];
 let measuring = false;
 let errors = 0;
 let closed = 0;
@@ -39,13 +42,16 @@ async function connect(setup: Setup): Promise<void> {
           // bottleneck (1000 clients decoding 20 patches/s each would saturate a shared core).
           (room as any).serializer.patch = () => undefined;
           const me = `${setup.tag}${i}:`;
-          const sent = new Map<string, number>();
-          room.onMessage('chat', (line: { text: string }) => {
+          const sent = new Map<string, { t0: number; e0: number }>();
+          room.onMessage('chat', (line: { text: string; at: number }) => {
             if (!line.text.startsWith(me)) return;
-            const t0 = sent.get(line.text);
-            if (t0 === undefined) return;
+            const s0 = sent.get(line.text);
+            if (s0 === undefined) return;
             sent.delete(line.text);
-            if (measuring) rtts.push(performance.now() - t0);
+            if (!measuring) return;
+            rtts.push(performance.now() - s0.t0);
+            ups.push(line.at - s0.e0);
+            downs.push(Date.now() - line.at);
           });
           room.onMessage('error', (e: { code?: string }) => {
             if (e?.code === 'RATE_LIMITED') limited++;
@@ -72,10 +78,10 @@ async function connect(setup: Setup): Promise<void> {
 
 function run(start: Start): void {
   for (const room of rooms) {
-    const b = (room as any).__bench as { me: string; sent: Map<string, number>; seq: number };
+    const b = (room as any).__bench as { me: string; sent: Map<string, { t0: number; e0: number }>; seq: number };
     const chat = () => {
       const text = `${b.me}${b.seq++}`;
-      b.sent.set(text, performance.now());
+      b.sent.set(text, { t0: performance.now(), e0: Date.now() });
       if (b.sent.size > 50) b.sent.delete(b.sent.keys().next().value!);
       try { room.send('chat', { text }); } catch { errors++; }
     };
@@ -91,7 +97,7 @@ function run(start: Start): void {
   setTimeout(() => {
     measuring = false;
     for (const t of timers) clearInterval(t);
-    process.send!({ type: 'done', rtts, errors, closed, limited, clients: rooms.length });
+    process.send!({ type: 'done', rtts, ups, downs, errors, closed, limited, clients: rooms.length });
   }, start.warmupMs + start.measureMs);
 }
 
