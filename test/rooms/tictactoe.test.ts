@@ -26,14 +26,21 @@ describe('rooms: tic-tac-toe, the example game built on the game room', function
     const start = await x.rec.next('chat', (l) => l.kind === 'system');
     assert.equal(start.from, null);
     assert.match(start.text, /Tic\d \(X\) vs Tic\d \(O\)/);
-    await until(() => x.room.state.status === 'playing', 5000, 'game started');
+    await until(() => x.room.state.status === 'playing' && o.room.state.status === 'playing', 5000, 'game started, for both players');
     return { x, o };
   }
 
+  /**
+   * One move, done once the other player sees this very mark in this very cell: then the server has
+   * taken it and the turn has passed. (Counting the other's marks missed moves: the other's view
+   * could lag by one move, and when two patches landed between two polls the count jumped past the
+   * value waited for — CI once timed out on "move 3".)
+   */
   async function play(side: { room: Room; rec: Recorder }, cell: number, other: { room: Room }) {
-    const before = [...other.room.state.board].filter(Boolean).length;
+    const mark = side.room.state.marks.get(side.room.sessionId);
+    assert.ok(mark, 'the mover knows its mark');
     side.room.send('move', { cell });
-    await until(() => [...other.room.state.board].filter(Boolean).length === before + 1 || other.room.state.status !== 'playing', 5000, `move ${cell}`);
+    await until(() => other.room.state.board[cell] === mark || other.room.state.status !== 'playing', 5000, `move ${cell}`);
   }
 
   it('plays a game to a win with server-side turn order and move validation', async () => {
