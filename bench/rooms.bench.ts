@@ -166,16 +166,14 @@ async function startOurs(name: string, extraEnv: Record<string, string>): Promis
 // with those variables (e.g. BENCH_STOCK_TRANSPORT=1), so that one change is measured in the same run,
 // round against round, instead of across runs whose machine speed differs.
 const ab = process.env.BENCH_AB ? Object.fromEntries(process.env.BENCH_AB.split(',').map((kv) => kv.split('=') as [string, string])) : null;
-const baseline = ab ? await startOurs('ab', ab) : { ...(await startProcess('rooms.bare.ts', {})), tokens: Array.from({ length: CCU }, () => null) };
-const bare = baseline;
+const bare = ab ? await startOurs('ab', ab) : { ...(await startProcess('rooms.bare.ts', {})), tokens: Array.from({ length: CCU }, () => null) };
 if (ab) console.log(`A/B: the baseline side ("bare" below) is ours with ${JSON.stringify(ab)}`);
 const ours = await startOurs('ours', {});
-const tokens = ours.tokens;
 const bareRounds: Result[] = [];
 const oursRounds: Result[] = [];
 for (let r = 1; r <= ROUNDS; r++) {
   bareRounds.push(await load(`bare, round ${r}`, `http://127.0.0.1:${bare.port}`, bare.proc, bare.tokens));
-  oursRounds.push(await load(`ours, round ${r}`, `http://127.0.0.1:${ours.port}`, ours.proc, tokens));
+  oursRounds.push(await load(`ours, round ${r}`, `http://127.0.0.1:${ours.port}`, ours.proc, ours.tokens));
   if (process.env.BENCH_DEBUG) {
     await new Promise((res) => setTimeout(res, 3000));
     for (const [label, proc] of [['bare', bare.proc], ['ours', ours.proc]] as const) {

@@ -10,6 +10,8 @@ export interface LoadResult {
   ok: number;
   failed: number;
   ratePerS: number;
+  /** Successful requests per second over the whole run (the last answers after the deadline included). */
+  okPerS: number;
   latenciesMs: number[];
   statuses: Record<number, number>;
 }
@@ -118,5 +120,5 @@ export async function runLoad(baseUrl: string, opts: { workers: number; duration
     conn.close();
   }));
   const elapsed = (performance.now() - started) / 1000;
-  return { ok, failed, ratePerS: (ok + failed) / elapsed, latenciesMs, statuses };
+  return { ok, failed, ratePerS: (ok + failed) / elapsed, okPerS: ok / elapsed, latenciesMs, statuses };
 }
