@@ -277,7 +277,7 @@ export interface Arena {
 
 /**
  * The server around the services: HTTP routes, Colyseus rooms and the lifecycle. `transport` makes
- * the WebSocket transport (by default Colyseus's, with writes coalesced per turn: rooms/transport.ts).
+ * the WebSocket transport (by default Colyseus's with a frame limit and brief client-error logs: rooms/transport.ts).
  */
 export function createArena(services: Services, opts: { transport?: (server: http.Server) => WebSocketTransport } = {}): Arena {
   const { config, logger, lifecycle } = services;

@@ -9,8 +9,7 @@
  * the ratios, and as the last line one JSON object with the figures, the targets and "pass".
  *
  * Switches, for diagnosis only: BENCH_PIN=1 (server on core 0, the rest on the others),
- * BENCH_NO_BROADCAST_LOG=1 and BENCH_STOCK_TRANSPORT=1 (A/B of ours without the broadcast log's
- * writes, or with Colyseus's transport as shipped), BENCH_SERVER_NODE_ARGS (e.g. --trace-gc, with
+ * BENCH_NO_BROADCAST_LOG=1 (A/B of ours without the broadcast log's writes), BENCH_SERVER_NODE_ARGS (e.g. --trace-gc, with
  * BENCH_SERVER_STDOUT=1), BENCH_AB="NAME=value,..." (the baseline side becomes ours with those variables:
  * an A/B of one change in the same run), BENCH_DEBUG=1 (heap after a full GC between rounds; needs --expose-gc).
  * The machine is shared: figures are indicative.
@@ -163,7 +162,7 @@ async function startOurs(name: string, extraEnv: Record<string, string>): Promis
   return { ...server, tokens };
 }
 // BENCH_AB="NAME=value,...": a diagnosis, never a reported run. The baseline side is then our own server
-// with those variables (e.g. BENCH_STOCK_TRANSPORT=1), so that one change is measured in the same run,
+// with those variables (e.g. BENCH_NO_BROADCAST_LOG=1), so that one change is measured in the same run,
 // round against round, instead of across runs whose machine speed differs.
 const ab = process.env.BENCH_AB ? Object.fromEntries(process.env.BENCH_AB.split(',').map((kv) => kv.split('=') as [string, string])) : null;
 const bare = ab ? await startOurs('ab', ab) : { ...(await startProcess('rooms.bare.ts', {})), tokens: Array.from({ length: CCU }, () => null) };

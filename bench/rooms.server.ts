@@ -3,7 +3,6 @@
  * plus a `bench` room, a subclass of our game room whose players also have x/y moved by `move`.
  */
 import { schema, t } from '@colyseus/schema';
-import { WebSocketTransport } from '@colyseus/ws-transport';
 import { z } from 'zod';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
@@ -21,8 +20,7 @@ const move = z.object({ x: z.number(), y: z.number() });
 const config = loadConfig();
 const logger = createLogger({ level: config.logLevel, pretty: false });
 const services = await buildServices(config, logger);
-// A/B only: BENCH_STOCK_TRANSPORT=1 serves with Colyseus's transport as shipped (one write per message).
-const arena = createArena(services, process.env.BENCH_STOCK_TRANSPORT === '1' ? { transport: (server) => new WebSocketTransport({ server, maxPayload: 4 * 1024 }) } : {});
+const arena = createArena(services);
 if (process.env.BENCH_NO_BROADCAST_LOG === '1') {
   // A/B only: how much of our overhead is the broadcast log (never in a real run).
   const writeMany = services.logs.writeMany.bind(services.logs);

@@ -4,7 +4,7 @@
  * Suites that do not depend on the SQL dialect run on the first pass only (ONE_PASS below): the core
  * tests (always on an in-memory SQLite), the browser suites in test/web, pure units, and the
  * HTTP/WebSocket surface that never reaches the database (CORS and headers, the OpenAPI document,
- * the transport's write coalescing). Every pass ends with its slowest files (test/support/file-timings.ts).
+ * the transport's frame limit). Every pass ends with its slowest files (test/support/file-timings.ts).
  * On a machine without MariaDB, Redis or Chromium the suites that need them are skipped and named; with
  * CI=true a skipped suite fails the run.
  *
