@@ -52,6 +52,13 @@ describe('rooms: matchmaking refuses before any room or seat exists (no seat wit
   it('keeps a private duel\'s free seat for the player it is meant for: an anonymous joinById is refused and takes nothing', async () => {
     const duel = await joinRoom(server, users[0]!.accessToken, 'create', 'game', { mode: 'duel', private: true });
     open.push(duel.room);
+    // The room's create and join rows are written while and after the join completes: count from
+    // when both have landed, not before.
+    const roomRows = async () => (await server.api('GET', 'admin/logs/room?limit=500', undefined, { token: admin })).body.entries as { operation: string; detail?: { roomId?: string } }[];
+    await until(async () => {
+      const mine = (await roomRows()).filter((e) => e.detail?.roomId === duel.room.roomId).map((e) => e.operation);
+      return mine.includes('create') && mine.includes('join');
+    }, 5000, 'the duel\'s create and join rows');
     const rowsBefore = await roomLogRows();
     for (let i = 0; i < 5; i++) {
       const anon = await matchmake(server, 'joinById', duel.room.roomId, {});
