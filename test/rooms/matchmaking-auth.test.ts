@@ -29,7 +29,8 @@ describe('rooms: matchmaking refuses before any room or seat exists (no seat wit
   });
 
   const roomCount = async () => (await server.api('GET', 'admin/rooms', undefined, { token: admin })).body.rooms.length;
-  const roomLogRows = async () => (await server.api('GET', 'admin/logs/room?limit=500', undefined, { token: admin })).body.entries.length;
+  const roomLog = async () => (await server.api('GET', 'admin/logs/room?limit=500', undefined, { token: admin })).body.entries as { operation: string; detail?: { roomId?: string } }[];
+  const roomLogRows = async () => (await roomLog()).length;
 
   it('answers an anonymous create, joinOrCreate or join with 401 and body code 4100, creating no room and writing no row', async () => {
     const rowsBefore = await roomLogRows();
@@ -54,9 +55,8 @@ describe('rooms: matchmaking refuses before any room or seat exists (no seat wit
     open.push(duel.room);
     // The room's create and join rows are written while and after the join completes: count from
     // when both have landed, not before.
-    const roomRows = async () => (await server.api('GET', 'admin/logs/room?limit=500', undefined, { token: admin })).body.entries as { operation: string; detail?: { roomId?: string } }[];
     await until(async () => {
-      const mine = (await roomRows()).filter((e) => e.detail?.roomId === duel.room.roomId).map((e) => e.operation);
+      const mine = (await roomLog()).filter((e) => e.detail?.roomId === duel.room.roomId).map((e) => e.operation);
       return mine.includes('create') && mine.includes('join');
     }, 5000, 'the duel\'s create and join rows');
     const rowsBefore = await roomLogRows();
