@@ -9,10 +9,28 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+/** What one window records: a CPU profile, or (BENCH_HEAP_SAMPLING=1) the sampled allocations a young GC did not free. */
+const recorders = {
+  cpu: {
+    ext: 'cpuprofile',
+    start: async (s: Session) => { await s.post('Profiler.enable'); await s.post('Profiler.start'); },
+    stop: async (s: Session) => (await s.post('Profiler.stop')).profile,
+  },
+  heap: {
+    ext: 'heapprofile',
+    start: async (s: Session) => {
+      await s.post('HeapProfiler.enable');
+      await s.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true });
+    },
+    stop: async (s: Session) => (await s.post('HeapProfiler.stopSampling')).profile,
+  },
+};
+
 export function profileOnRequest(label: string): void {
   const dir = process.env.BENCH_PROFILE_DIR;
   const session = dir ? new Session() : undefined;
   session?.connect();
+  const recorder = process.env.BENCH_HEAP_SAMPLING ? recorders.heap : recorders.cpu;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let window = 0;
   process.on('message', async (m: any) => {
@@ -23,26 +41,12 @@ export function profileOnRequest(label: string): void {
     if (m?.type === 'profile-start') {
       loop.reset();
       loop.enable();
-      if (session) {
-        if (process.env.BENCH_HEAP_SAMPLING) {
-          await session.post('HeapProfiler.enable');
-          await session.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true });
-        } else {
-          await session.post('Profiler.enable');
-          await session.post('Profiler.start');
-        }
-      }
+      if (session) await recorder.start(session);
     }
     if (m?.type === 'profile-stop') {
       loop.disable();
       process.send?.({ type: 'window', loopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10, loopMaxMs: Math.round(loop.max / 1e5) / 10 });
-      if (session && process.env.BENCH_HEAP_SAMPLING) {
-        const { profile } = await session.post('HeapProfiler.stopSampling');
-        writeFileSync(path.join(dir!, `${label}.${++window}.heapprofile`), JSON.stringify(profile));
-      } else if (session) {
-        const { profile } = await session.post('Profiler.stop');
-        writeFileSync(path.join(dir!, `${label}.${++window}.cpuprofile`), JSON.stringify(profile));
-      }
+      if (session) writeFileSync(path.join(dir!, `${label}.${++window}.${recorder.ext}`), JSON.stringify(await recorder.stop(session)));
     }
   });
 }
