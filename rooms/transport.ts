@@ -7,14 +7,8 @@ const MAX_PAYLOAD = 4 * 1024;
 
 /**
  * Colyseus's WebSocket transport as shipped (one write per message), with a frame limit and client
- * errors told once, briefly.
- *
- * Writes are not coalesced. Until stop 20 each connection's writes were corked until the end of
- * the event-loop turn (at most 1 ms into a long one). In same-run A/Bs on bench:rooms it saved no
- * CPU: 0.99x at 1000 CCU, 1.01x at 500 CCU. At 500 CCU it cost latency: the chat's way back down
- * took 3 ms at p50 instead of 1 ms. A chat line goes to each of 8 clients once, and a state patch
- * once per client, so a connection rarely had two messages in one turn to merge. See
- * docs/BENCHMARKS.md.
+ * errors told once, briefly. Writes are not held back to be merged: measured, that saved no CPU
+ * here and delayed every message to the end of its event-loop turn (docs/ROOMS.md, "Transport").
  */
 export function createTransport(server: http.Server, logger: Logger): WebSocketTransport {
   return new ArenaTransport({ server, maxPayload: MAX_PAYLOAD }, logger);
